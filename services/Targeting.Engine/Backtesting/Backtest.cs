@@ -362,16 +362,7 @@ public static class Backtest
         return (count, harm, area);
     }
 
-    private static int[] RankByValue(double[] value)
-    {
-        var order = Enumerable.Range(0, value.Length).ToArray();
-        Array.Sort(order, (a, b) =>
-        {
-            var byValue = value[b].CompareTo(value[a]);
-            return byValue != 0 ? byValue : a.CompareTo(b);
-        });
-        return order;
-    }
+    private static int[] RankByValue(double[] value) => Ranking.Descending(value);
 
     private static (IntervalEstimate[,] HitRate, IntervalEstimate[,] Pai, IntervalEstimate[,] Pei) Bootstrap(Evaluation evaluation,
         BacktestOptions options, CancellationToken cancellationToken)

@@ -66,27 +66,5 @@ public sealed class HotspotSurface
     public DbscanResult? Clusters { get; }
 
     /// <summary>Every cell, best first: by score, then intensity, then cell number.</summary>
-    public int[] RankCells()
-    {
-        var cells = new int[Score.Length];
-        for (var i = 0; i < cells.Length; i++)
-        {
-            cells[i] = i;
-        }
-
-        var score = Score;
-        var intensity = Intensity;
-        Array.Sort(cells, (a, b) =>
-        {
-            var bySCore = score[b].CompareTo(score[a]);
-            if (bySCore != 0)
-            {
-                return bySCore;
-            }
-
-            var byIntensity = intensity[b].CompareTo(intensity[a]);
-            return byIntensity != 0 ? byIntensity : a.CompareTo(b);
-        });
-        return cells;
-    }
+    public int[] RankCells() => Ranking.Descending(Score, Intensity);
 }

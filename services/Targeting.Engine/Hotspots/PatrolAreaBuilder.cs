@@ -21,12 +21,13 @@ namespace Targeting.Engine.Hotspots;
 /// <item>Seeds are taken in rank order: a free cell with score ≥ τ that does not touch (even at a
 /// corner) an area already made, so areas stay apart.</item>
 /// <item>An area grows by rook (edge) neighbours only, so it is always one contiguous block of cells.
-/// At each step it takes the frontier cell with the largest growth value
-/// v = score × (1 + ½ (k − 1)), where k (1–4) is how many of the cell's edges it shares with the area:
-/// adding a cell with k shared edges changes the perimeter by 4 − 2k cell sides, so cells filling a
-/// notch (k ≥ 2) are preferred and a cell enclosed on three sides is worth twice its score. It stops
-/// when the best v falls below τ (once the area has its minimum size), or when the next cell would
-/// exceed the maximum size or the budget.</item>
+/// At each step it takes the frontier cell with the largest growth value v = k × score, where k (1–4) is
+/// how many of the cell's edges it shares with the area: adding a cell with k shared edges changes the
+/// perimeter by 4 − 2k cell sides, so cells filling a notch are preferred, and a hole (k = 4) is always
+/// filled. An area's cells must also fit in a square of ⌈√(maximum size / cell size²)⌉ cells a side
+/// (5 × 5 for the defaults, so a full-size area is a square), so that hot cells strung along one street
+/// cannot make a long thin area. It stops when the best v falls below τ (once the area has its minimum
+/// size), or when no frontier cell fits the maximum size, the budget or the square.</item>
 /// <item>An area that cannot reach the minimum size (boundary, budget or neighbours in the way) is
 /// dropped and its seed not retried. Areas are made until N exist, the remaining budget is below the
 /// minimum size, or no seed is left.</item>
@@ -37,7 +38,7 @@ namespace Targeting.Engine.Hotspots;
 /// <para>
 /// The greedy rule is not an optimum of any objective; it is simple, deterministic (ties: score,
 /// intensity, cell number) and gives blocky, compact shapes a briefing can print. Polsby-Popper
-/// compactness of a square is π/4 ≈ 0.785; the rule typically yields 0.6–0.78.
+/// compactness of a square is π/4 ≈ 0.785, of a 2 × 1 rectangle 0.70; the rule typically yields 0.5–0.78.
 /// </para>
 /// <para>Thread safety: stateless. A surface with no positive score yields no areas.</para>
 /// </remarks>
@@ -148,6 +149,8 @@ public static class PatrolAreaBuilder
         // Frontier cell → number of its edges shared with the area.
         var frontier = new Dictionary<int, int>();
         var refused = new HashSet<int>();
+        var side = Math.Max(1, (int)Math.Ceiling(Math.Sqrt(options.MaxAreaM2 / (grid.CellSize * grid.CellSize)) - 1e-9));
+        int minColumn = grid.Column(seed), maxColumn = minColumn, minRow = grid.Row(seed), maxRow = minRow;
         AddNeighbours(seed);
         while (frontier.Count > 0)
         {
@@ -155,7 +158,8 @@ public static class PatrolAreaBuilder
             var bestValue = double.NegativeInfinity;
             foreach (var (cell, shared) in frontier)
             {
-                var value = score[cell] * (1 + (0.5 * (shared - 1)));
+                // A cell enclosed on all four sides is a hole: always worth filling.
+                var value = shared == 4 ? double.PositiveInfinity : score[cell] * shared;
                 if (best < 0 || value > bestValue
                     || (value == bestValue && (score[cell] > score[best]
                         || (score[cell] == score[best] && (intensity[cell] > intensity[best]
@@ -174,13 +178,18 @@ public static class PatrolAreaBuilder
 
             frontier.Remove(best);
             var next = area + grid.CellAreaM2(best);
-            if (next > options.MaxAreaM2 || next > budgetLeft)
+            int column = grid.Column(best), row = grid.Row(best);
+            if (next > options.MaxAreaM2 || next > budgetLeft
+                || Math.Max(maxColumn, column) - Math.Min(minColumn, column) >= side
+                || Math.Max(maxRow, row) - Math.Min(minRow, row) >= side)
             {
-                // A smaller (partial) frontier cell may still fit; this one never will.
+                // Neither the size nor the extent shrinks as the area grows: this cell will never fit.
                 refused.Add(best);
                 continue;
             }
 
+            (minColumn, maxColumn) = (Math.Min(minColumn, column), Math.Max(maxColumn, column));
+            (minRow, maxRow) = (Math.Min(minRow, row), Math.Max(maxRow, row));
             members.Add(best);
             isMember.Add(best);
             area = next;

@@ -37,12 +37,27 @@ public sealed class TrainingSet
         AgeDays = new double[Count];
         HarmPerCell = new double[grid.CellCount];
         CountPerCell = new int[grid.CellCount];
+        var monthAges = new Dictionary<DateTime, double>();
         for (var k = 0; k < Count; k++)
         {
             var incident = incidents[used[k]];
             X[k] = incident.X;
             Y[k] = incident.Y;
-            AgeDays[k] = Math.Max(0, (windowEnd - incident.EffectiveTime).TotalDays);
+            if (incident.TimePrecision == TimePrecision.Exact)
+            {
+                AgeDays[k] = Math.Max(0, (windowEnd - incident.OccurredAt).TotalDays);
+            }
+            else if (!monthAges.TryGetValue(incident.OccurredAt, out var age))
+            {
+                age = Math.Max(0, (windowEnd - incident.EffectiveTime).TotalDays);
+                monthAges[incident.OccurredAt] = age;
+                AgeDays[k] = age;
+            }
+            else
+            {
+                AgeDays[k] = age;
+            }
+
             HarmPerCell[cells[k]] += weights[k];
             CountPerCell[cells[k]]++;
         }
@@ -127,11 +142,9 @@ public sealed class TrainingSet
         }
 
         var searchFactor = SearchFactors(grid, options);
-        var weightByType = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
-        var countsByType = new Dictionary<string, long>(StringComparer.Ordinal);
-        var usedByType = new Dictionary<string, long>(StringComparer.Ordinal);
-        var zeroWeightByType = new Dictionary<string, long>(StringComparer.Ordinal);
-        var excludedByType = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Crime types are interned to small numbers once (importers hand over few distinct strings), so the
+        // per-incident work is array increments rather than string hashing.
+        var types = new TypeTable(options.HarmWeights);
         var used = new List<int>();
         var weights = new List<double>();
         var cells = new List<int>();
@@ -158,7 +171,8 @@ public sealed class TrainingSet
 
             inArea.Add(i);
             inAreaCells.Add(cell);
-            Increment(countsByType, incident.CrimeType);
+            var type = types.IndexOf(incident.CrimeType);
+            types.InArea[type]++;
             var isDiscovered = incident.Provenance == Provenance.Discovered;
             if (isDiscovered)
             {
@@ -169,15 +183,10 @@ public sealed class TrainingSet
                 reported++;
             }
 
-            if (!weightByType.TryGetValue(incident.CrimeType, out var weight))
-            {
-                weight = options.HarmWeights.WeightOf(incident.CrimeType);
-                weightByType[incident.CrimeType] = weight;
-            }
-
+            var weight = types.Weight[type];
             if (weight <= 0)
             {
-                Increment(zeroWeightByType, incident.CrimeType);
+                types.ZeroWeight[type]++;
                 continue;
             }
 
@@ -186,14 +195,14 @@ public sealed class TrainingSet
                 switch (options.DiscoveredPolicy)
                 {
                     case DiscoveredPolicy.Exclude:
-                        Increment(excludedByType, incident.CrimeType);
+                        types.Excluded[type]++;
                         continue;
                     case DiscoveredPolicy.DownWeight:
                         weight *= options.DiscoveredWeight * (searchFactor?[cell] ?? 1.0);
                         downWeighted++;
                         if (weight <= 0)
                         {
-                            Increment(excludedByType, incident.CrimeType);
+                            types.Excluded[type]++;
                             continue;
                         }
 
@@ -205,7 +214,7 @@ public sealed class TrainingSet
             weights.Add(weight);
             cells.Add(cell);
             totalHarm += weight;
-            Increment(usedByType, incident.CrimeType);
+            types.Used[type]++;
         }
 
         var summary = new TrainingSummary
@@ -213,15 +222,15 @@ public sealed class TrainingSet
             WindowStart = windowStart,
             WindowEnd = windowEnd,
             IncidentsInArea = inArea.Count,
-            CountsByType = Sorted(countsByType),
+            CountsByType = types.Counts(types.InArea),
             ReportedCount = reported,
             DiscoveredCount = discovered,
             UsedCount = used.Count,
-            UsedCountsByType = Sorted(usedByType),
+            UsedCountsByType = types.Counts(types.Used),
             TotalWeight = totalHarm,
-            ExcludedDiscoveredByType = Sorted(excludedByType),
+            ExcludedDiscoveredByType = types.Counts(types.Excluded),
             DownWeightedDiscoveredCount = downWeighted,
-            ZeroWeightByType = Sorted(zeroWeightByType),
+            ZeroWeightByType = types.Counts(types.ZeroWeight),
             OutsideAreaCount = outsideArea,
             OutsideWindowCount = outsideWindow,
             DiscoveredPolicy = options.DiscoveredPolicy,
@@ -251,11 +260,62 @@ public sealed class TrainingSet
         return factors;
     }
 
-    private static void Increment(Dictionary<string, long> counts, string key) =>
-        counts[key] = counts.TryGetValue(key, out var n) ? n + 1 : 1;
+    /// <summary>Crime types seen so far, numbered, with their weights and counters.</summary>
+    private sealed class TypeTable(HarmWeights harmWeights)
+    {
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+        private readonly List<string> _names = [];
+        private string? _lastName;
+        private int _lastIndex;
 
-    private static IReadOnlyDictionary<string, long> Sorted(Dictionary<string, long> counts) =>
-        new ReadOnlyDictionary<string, long>(new SortedDictionary<string, long>(counts, StringComparer.Ordinal));
+        public List<double> Weight { get; } = [];
+
+        public List<long> InArea { get; } = [];
+
+        public List<long> Used { get; } = [];
+
+        public List<long> Excluded { get; } = [];
+
+        public List<long> ZeroWeight { get; } = [];
+
+        public int IndexOf(string name)
+        {
+            if (ReferenceEquals(name, _lastName))
+            {
+                return _lastIndex;
+            }
+
+            if (!_index.TryGetValue(name, out var index))
+            {
+                index = _names.Count;
+                _index[name] = index;
+                _names.Add(name);
+                Weight.Add(harmWeights.WeightOf(name));
+                InArea.Add(0);
+                Used.Add(0);
+                Excluded.Add(0);
+                ZeroWeight.Add(0);
+            }
+
+            _lastName = name;
+            _lastIndex = index;
+            return index;
+        }
+
+        public IReadOnlyDictionary<string, long> Counts(List<long> counters)
+        {
+            var sorted = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            for (var t = 0; t < _names.Count; t++)
+            {
+                if (counters[t] > 0)
+                {
+                    sorted[_names[t]] = counters[t];
+                }
+            }
+
+            return new ReadOnlyDictionary<string, long>(sorted);
+        }
+    }
 }
 
 /// <summary>

@@ -42,12 +42,9 @@ public static class FalseDiscoveryRate
             order[i] = i;
         }
 
-        // Tied p-values get the same q whatever their order; ordering ties by index just keeps runs identical.
-        Array.Sort(order, (a, b) =>
-        {
-            var byP = p[a].CompareTo(p[b]);
-            return byP != 0 ? byP : a.CompareTo(b);
-        });
+        // Tied p-values get the same q whatever their order, so an unstable primitive-key sort is enough.
+        var keys = (double[])p.Clone();
+        Array.Sort(keys, order);
 
         var running = 1.0;
         for (var rank = m; rank >= 1; rank--)

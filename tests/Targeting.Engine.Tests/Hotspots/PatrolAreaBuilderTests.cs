@@ -40,13 +40,42 @@ public sealed class PatrolAreaBuilderTests
     public void Build_NotchCellBelowThreshold_IsPreferredToALongerArm()
     {
         // Scores A(1,1) 8, B(2,1) 6, C(1,2) 6, E(3,1) 4, D(2,2) 3. Capacity 4 cells, so τ = 4 (E's score).
-        // After A, B, C the frontier holds D (shares 2 edges: v = 3 × 1.5 = 4.5) and E (1 edge: v = 4):
+        // After A, B, C the frontier holds D (shares 2 edges: v = 2 × 3 = 6) and E (1 edge: v = 4):
         // D fills the notch and the area is a square rather than a T.
         var surface = Surface(FiveByFive(), (1, 1, 8), (2, 1, 6), (1, 2, 6), (3, 1, 4), (2, 2, 3));
 
         var area = Assert.Single(PatrolAreaBuilder.Build(surface, Options(budget: 0.16, min: 20_000, max: 40_000)));
 
         AssertShape("MULTIPOLYGON (((100 100, 300 100, 300 300, 100 300, 100 100)))", area.Geometry);
+    }
+
+    [Fact]
+    public void Build_HotCellsAlongAStreet_SplitIntoAreasThatFitTheSquare()
+    {
+        // Five equally hot cells in a row (row 2). Areas of at most 40,000 m² (4 cells) must fit a 2 × 2
+        // square, so the first area stops at two cells; (2,2) touches it and cannot seed; (3,2) seeds the
+        // second. Equal expected harm: the westmost area ranks first.
+        var surface = Surface(FiveByFive(), (0, 2, 5), (1, 2, 5), (2, 2, 5), (3, 2, 5), (4, 2, 5));
+
+        var areas = PatrolAreaBuilder.Build(surface, Options(budget: 0.2, min: 20_000, max: 40_000));
+
+        Assert.Equal(2, areas.Count);
+        AssertShape("MULTIPOLYGON (((0 200, 200 200, 200 300, 0 300, 0 200)))", areas[0].Geometry);
+        AssertShape("MULTIPOLYGON (((300 200, 500 200, 500 300, 300 300, 300 200)))", areas[1].Geometry);
+    }
+
+    [Fact]
+    public void Build_RingOfHotCells_FillsTheColdHole()
+    {
+        // Eight hot cells around a cold centre (2,2) with no incidents: once the ring closes, the centre
+        // shares four edges with the area and is taken, so the area is a 3 × 3 square without a hole.
+        var tenByTen = AnalysisGrid.Create(Wkt.Read("POLYGON ((0 0, 1000 0, 1000 1000, 0 1000, 0 0))"));
+        var surface = Surface(tenByTen, (1, 1, 5), (2, 1, 5), (3, 1, 5), (1, 2, 5), (3, 2, 5), (1, 3, 5), (2, 3, 5), (3, 3, 5));
+
+        var area = Assert.Single(PatrolAreaBuilder.Build(surface, Options(budget: 0.1, min: 20_000, max: 90_000)));
+
+        AssertShape("MULTIPOLYGON (((100 100, 400 100, 400 400, 100 400, 100 100)))", area.Geometry);
+        Assert.Equal(40, area.HistoricalCount);
     }
 
     [Fact]
