@@ -102,7 +102,7 @@ public sealed class InteropTestService(CallProbe probe)
             probe.RecordCancelled(request.ProbeId);
             throw;
         }
-        return new SleepResponse();
+        return new SleepResponse { WokeAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow) };
     }
 
     public Task<FlakyResponse> FlakyCallAsync(FlakyRequest request, ServerCallContext context)
