@@ -98,7 +98,7 @@ public sealed class GrpcJsServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Node.EnsureInstalledAsync();
-        var start = new ProcessStartInfo("node", "server.js")
+        var start = new ProcessStartInfo("node", "server.js --watch-stdin 1")
         {
             WorkingDirectory = Node.InteropDirectory,
             RedirectStandardOutput = true,
