@@ -86,7 +86,10 @@ public interface IHotspotStore
     /// <summary>The incidents matching a query, ordered by id (ordinal).</summary>
     IAsyncEnumerable<IncidentRecord> QueryIncidentsAsync(IncidentQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Incident counts and weighted counts per non-empty grid cell (cells outside the frame are left out).</summary>
+    /// <summary>
+    /// Counts and summed weights per grid cell of the matching incidents that carry a positive
+    /// weight (the engine's naive harm-weighted counts); empty cells and cells outside the frame are left out.
+    /// </summary>
     Task<IReadOnlyList<CellCount>> CountByCellAsync(IncidentQuery query, GridFrame grid, IReadOnlyList<IncidentWeight> weights, CancellationToken cancellationToken);
 
     /// <summary>DBSCAN over the matching incidents' projected points, visiting them in id order.</summary>

@@ -168,16 +168,18 @@ public abstract class HotspotStoreContract
             Incident("a", 1_000, 2_000, type: "Robbery"),                      // cell (0,0): lower-left corner belongs to it
             Incident("b", 1_099.9, 2_099.9, type: "Burglary"),                 // cell (0,0)
             Incident("c", 1_100, 2_000, type: "Robbery"),                      // cell (1,0): a shared edge goes to the higher cell
-            Incident("d", 1_250, 2_150, type: "Possession of weapons", provenance: Provenance.Discovered), // cell (2,1)
+            Incident("d", 1_250, 2_150, type: "Burglary"),                     // cell (2,1)
+            Incident("w", 1_250, 2_150, type: "Possession of weapons", provenance: Provenance.Discovered), // no weight: left out
+            Incident("r", 1_250, 2_150, type: "Robbery", provenance: Provenance.Discovered), // weight 0: left out
             Incident("e", 1_300, 2_150, type: "Robbery"),                      // column 3: outside the frame
             Incident("f", 999.99, 2_050, type: "Robbery"),                     // column -1: outside
         ], Ct);
-        IncidentWeight[] weights = [new("Robbery", Provenance.Reported, 2.0), new("Burglary", Provenance.Reported, 0.5)];
+        IncidentWeight[] weights = [new("Robbery", Provenance.Reported, 2.0), new("Burglary", Provenance.Reported, 0.5), new("Robbery", Provenance.Discovered, 0)];
 
         var cells = await store.CountByCellAsync(new IncidentQuery(), new GridFrame(1_000, 2_000, 100, 3, 2), weights, Ct);
 
         Assert.Equal(
-            [new CellCount(0, 0, 2, 2.5), new CellCount(1, 0, 1, 2.0), new CellCount(2, 1, 1, 0.0)],
+            [new CellCount(0, 0, 2, 2.5), new CellCount(1, 0, 1, 2.0), new CellCount(2, 1, 1, 0.5)],
             cells);
     }
 

@@ -134,17 +134,18 @@ internal static class PostgisHotspotQueries
 
     /// <summary>
     /// Grid counts by floor arithmetic on the cell size (the same formula as
-    /// <see cref="GridCells"/>); weights per (crime type, provenance) come in as parallel arrays.
+    /// <see cref="GridCells"/>); weights per (crime type, provenance) come in as parallel arrays,
+    /// and incidents without a positive weight are left out, as the engine's training set does.
     /// </summary>
     public static string CountByCell(IncidentQuery query) => $"""
         WITH cells AS (
             SELECT floor((ST_X(i.geom) - @origin_x) / @cell_size)::integer AS col,
                    floor((ST_Y(i.geom) - @origin_y) / @cell_size)::integer AS row,
-                   coalesce(w.weight, 0) AS weight
+                   w.weight
             FROM hotspot.incidents i
-            LEFT JOIN unnest(@weight_types::text[], @weight_provenances::smallint[], @weight_values::double precision[])
+            JOIN unnest(@weight_types::text[], @weight_provenances::smallint[], @weight_values::double precision[])
                 AS w (crime_type, provenance, weight)
-                ON w.crime_type = i.crime_type AND w.provenance = i.provenance
+                ON w.crime_type = i.crime_type AND w.provenance = i.provenance AND w.weight > 0
             WHERE {IncidentFilter(query)}
         )
         SELECT col, row, count(*), sum(weight)

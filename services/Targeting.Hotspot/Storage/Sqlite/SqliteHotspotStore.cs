@@ -197,10 +197,11 @@ public sealed class SqliteHotspotStore : IHotspotStore
         var cells = new Dictionary<(int Column, int Row), (long Count, double Weighted)>();
         await foreach (var incident in QueryIncidentsAsync(query, cancellationToken))
         {
-            if (GridCells.TryLocate(grid, incident.X, incident.Y, out var column, out var row))
+            if (weightOf.GetValueOrDefault((incident.CrimeType, incident.Provenance)) is > 0 and var weight &&
+                GridCells.TryLocate(grid, incident.X, incident.Y, out var column, out var row))
             {
                 cells.TryGetValue((column, row), out var sum);
-                cells[(column, row)] = (sum.Count + 1, sum.Weighted + weightOf.GetValueOrDefault((incident.CrimeType, incident.Provenance)));
+                cells[(column, row)] = (sum.Count + 1, sum.Weighted + weight);
             }
         }
 
