@@ -77,7 +77,7 @@ public static class OutcomeTest
     private static string Describe(string what, ProportionComparison c, double adjustedP, double alpha) =>
         string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"{what} rate inside patrol areas {c.First.Value:P1} ({c.First.Numerator}/{c.First.Denominator}) is lower than outside {c.Second.Value:P1} ({c.Second.Numerator}/{c.Second.Denominator}): one-sided p = {c.PValueSmaller:G3}, Holm-adjusted {adjustedP:G3} < {alpha:G3}");
+            $"{what} rate inside patrol areas {c.First.Value * 100:0.0}% ({c.First.Numerator}/{c.First.Denominator}) is lower than outside {c.Second.Value * 100:0.0}% ({c.Second.Numerator}/{c.Second.Denominator}): one-sided p = {c.PValueSmaller:G3}, Holm-adjusted {adjustedP:G3} < {alpha:G3}");
 }
 
 /// <summary>One group's searches, finds and arrests inside and outside patrol areas.</summary>
