@@ -57,7 +57,7 @@ public static class IncidentValidator
             return "no crime type";
         }
 
-        if (!CrimeTypes.TryCanonicalise(incident.CrimeType, out var canonical))
+        if (!KnownCrimeTypes.TryCanonicalise(incident.CrimeType, out var canonical))
         {
             return $"unknown crime type '{incident.CrimeType}'";
         }
@@ -65,7 +65,7 @@ public static class IncidentValidator
         incident.CrimeType = canonical;
         if (incident.Provenance == Provenance.Unspecified)
         {
-            incident.Provenance = CrimeTypes.DefaultProvenance(canonical);
+            incident.Provenance = KnownCrimeTypes.DefaultProvenance(canonical);
         }
         else if (!Enum.IsDefined(incident.Provenance))
         {

@@ -7,7 +7,7 @@ namespace Targeting.Hotspot.Import;
 /// The importer's view of the engine's data.police.uk crime types: canonical spelling for any
 /// case, and the provenance each has by default, as the proto's enum.
 /// </summary>
-public static class CrimeTypes
+public static class KnownCrimeTypes
 {
     private static readonly Dictionary<string, string> CanonicalByName =
         EngineCrimeTypes.All.ToDictionary(t => t, t => t, StringComparer.OrdinalIgnoreCase);
