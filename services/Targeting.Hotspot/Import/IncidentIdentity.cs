@@ -59,6 +59,19 @@ public sealed class IncidentIdentity
         }
     }
 
+    /// <summary>
+    /// The id of an incident sent over ImportIncidents without one: a SHA-256 of its source, row
+    /// number, time, point and type, so that sending the same file again gives the same ids.
+    /// </summary>
+    public static string ForWireIncident(V1.Incident incident)
+    {
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{incident.Source}\u001F{incident.RowNumber}\u001F{incident.OccurredAt?.Seconds}\u001F{incident.OccurredAt?.Nanos}\u001F{incident.Location?.Latitude:R}\u001F{incident.Location?.Longitude:R}\u001F{incident.CrimeType}");
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return Prefix + Convert.ToHexStringLower(hash[..20]) + ".w";
+    }
+
     private static string Format(ReadOnlySpan<byte> hash, int index) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Prefix}{Convert.ToHexStringLower(hash[..20])}.{index}");
 }

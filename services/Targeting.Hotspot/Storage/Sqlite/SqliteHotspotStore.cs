@@ -94,18 +94,13 @@ public sealed class SqliteHotspotStore : IHotspotStore
         var latitude = p.Add("$latitude", SqliteType.Real);
         var x = p.Add("$x", SqliteType.Real);
         var y = p.Add("$y", SqliteType.Real);
+        var square = p.Add("$square", SqliteType.Integer);
         var crimeType = p.Add("$crime_type", SqliteType.Text);
         var provenance = p.Add("$provenance", SqliteType.Integer);
         var lsoa = p.Add("$lsoa_code", SqliteType.Text);
         var source = p.Add("$source", SqliteType.Text);
         var row = p.Add("$row_number", SqliteType.Integer);
-        await insert.PrepareAsync(cancellationToken);
-
-        await using var point = Command(connection, InsertIncidentPoint, transaction);
-        var seq = point.Parameters.Add("$seq", SqliteType.Integer);
-        var px = point.Parameters.Add("$x", SqliteType.Real);
-        var py = point.Parameters.Add("$y", SqliteType.Real);
-        await point.PrepareAsync(cancellationToken);
+        insert.Prepare();
 
         var imported = 0;
         foreach (var incident in incidents)
@@ -117,20 +112,15 @@ public sealed class SqliteHotspotStore : IHotspotStore
             latitude.Value = incident.Latitude;
             x.Value = incident.X;
             y.Value = incident.Y;
+            square.Value = SquareOf(incident.X, incident.Y);
             crimeType.Value = incident.CrimeType;
             provenance.Value = (int)incident.Provenance;
             lsoa.Value = incident.LsoaCode;
             source.Value = incident.Source;
             row.Value = incident.RowNumber;
-            var inserted = await insert.ExecuteScalarAsync(cancellationToken);
-            if (inserted is long newSeq)
-            {
-                seq.Value = newSeq;
-                px.Value = incident.X;
-                py.Value = incident.Y;
-                await point.ExecuteNonQueryAsync(cancellationToken);
-                imported++;
-            }
+            // SQLite does no real asynchronous I/O; the synchronous calls skip a task per row.
+            cancellationToken.ThrowIfCancellationRequested();
+            imported += insert.ExecuteNonQuery();
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -143,9 +133,19 @@ public sealed class SqliteHotspotStore : IHotspotStore
         var envelope = query.Area?.EnvelopeInternal;
         var types = query.CrimeTypes?.ToArray() ?? [];
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, SelectIncidents(envelope is not null, query.Start is not null, query.End is not null, types.Length));
+        var firstColumn = envelope is null ? 0 : (long)Math.Floor(envelope.MinX / SquareSize);
+        var columns = envelope is null ? 0 : (int)((long)Math.Floor(envelope.MaxX / SquareSize) - firstColumn + 1);
+        await using var command = Command(connection, SelectIncidents(columns, query.Start is not null, query.End is not null, types.Length));
         if (envelope is not null)
         {
+            var (firstRow, lastRow) = ((long)Math.Floor(envelope.MinY / SquareSize), (long)Math.Floor(envelope.MaxY / SquareSize));
+            for (var c = 0; c < columns; c++)
+            {
+                var column = (firstColumn + c) * RowsPerColumn;
+                command.Parameters.AddWithValue($"$c{c}_lo", column + firstRow);
+                command.Parameters.AddWithValue($"$c{c}_hi", column + lastRow);
+            }
+
             command.Parameters.AddWithValue("$min_x", envelope.MinX);
             command.Parameters.AddWithValue("$max_x", envelope.MaxX);
             command.Parameters.AddWithValue("$min_y", envelope.MinY);
