@@ -158,6 +158,20 @@ public sealed class GrpcJsClientInteropTests : IAsyncLifetime
         Assert.Equal(16, result.GetProperty("error").GetProperty("code").GetInt32());
     }
 
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v1alpha")]
+    public async Task ReflectionDescribe_GrpcJsRebuildsTheSchemaFromReflectionAlone(string version)
+    {
+        var result = await Node.RunClientAsync(_host.HostAndPort, "reflection_describe", version: version);
+        Assert.Contains("targeting.testing.v1.TestService", result.GetProperty("services").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["targeting/testing/v1/test.proto", "google/protobuf/timestamp.proto"], result.GetProperty("files").EnumerateArray().Select(e => e.GetString()));
+        var methods = result.GetProperty("methods").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("UnaryCall(targeting.testing.v1.SimpleRequest)", methods);
+        Assert.Equal(TestMethods.Service.Methods.Count, methods.Count);
+        Assert.Equal((int)StatusCode.NotFound, result.GetProperty("notFoundCode").GetInt32());
+    }
+
     [Fact]
     public async Task HealthCheck_WithoutToken_IsServing()
     {

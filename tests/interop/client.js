@@ -245,6 +245,48 @@ const cases = {
     return { error };
   },
 
+  // What grpcurl does with reflection: list services, fetch the file declaring one (with its
+  // dependencies), and rebuild the schema from the FileDescriptorProtos alone.
+  async reflection_describe() {
+    const protoLoader = require('@grpc/proto-loader');
+    const path = require('path');
+    const protobuf = require('protobufjs');
+    const descriptor = require('protobufjs/ext/descriptor');
+    const definition = protoLoader.loadSync('grpc/reflection/' + (args.version || 'v1') + '/reflection.proto', {
+      includeDirs: [path.resolve(__dirname, '..', '..', 'protos')], keepCase: true, defaults: true, oneofs: true,
+    });
+    const reflection = grpc.loadPackageDefinition(definition).grpc.reflection[args.version || 'v1'];
+    const call = new reflection.ServerReflection(args.address, credentials).ServerReflectionInfo(deadline(10000));
+    const pending = [];
+    call.on('data', (response) => pending.shift()(response));
+    const ask = (request) => new Promise((resolve) => { pending.push(resolve); call.write(request); });
+
+    const services = (await ask({ list_services: '' })).list_services_response.service.map((s) => s.name);
+    const files = new Map();
+    const add = (response) => {
+      for (const bytes of response.file_descriptor_response.file_descriptor_proto) {
+        const file = descriptor.FileDescriptorProto.decode(bytes);
+        files.set(file.name, file);
+      }
+    };
+    add(await ask({ file_containing_symbol: 'targeting.testing.v1.TestService' }));
+    const missing = () => [...files.values()].flatMap((f) => f.dependency).filter((d) => !files.has(d));
+    for (let names = missing(); names.length > 0; names = missing()) {
+      add(await ask({ file_by_filename: names[0] }));
+    }
+    const notFound = await ask({ file_containing_symbol: 'no.such.Symbol' });
+    call.end();
+    const root = protobuf.Root.fromDescriptor({ file: [...files.values()] });
+    const service = root.lookupService('targeting.testing.v1.TestService');
+    service.resolveAll();
+    return {
+      services,
+      files: [...files.keys()],
+      methods: Object.values(service.methods).map((m) => `${m.name}(${m.resolvedRequestType.fullName.slice(1)})`),
+      notFoundCode: notFound.error_response.error_code,
+    };
+  },
+
   async health_check() {
     const protoLoader = require('@grpc/proto-loader');
     const path = require('path');

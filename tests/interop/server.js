@@ -1,8 +1,9 @@
 // The grpc-js server side of the interop tests and of the benchmark: the interop TestService
 // (protos/targeting/testing/v1/test.proto) on a free loopback port.
-//   node server.js [--port 0] [--cert cert.pem --key key.pem]
+//   node server.js [--port 0] [--cert cert.pem --key key.pem] [--watch-stdin 1]
 // Prints "LISTENING <port>" once bound, then one "EVENT ..." line per server-side event the C#
-// tests check ("EVENT cancelled Sleep <probe_id>" when a Sleep call is cancelled or times out). Stops on SIGTERM or when stdin closes.
+// tests check ("EVENT cancelled Sleep <probe_id>" when a Sleep call is cancelled or times out).
+// Stops on SIGTERM, or with --watch-stdin 1 when stdin closes (the tests' way to never leak it).
 'use strict';
 
 const fs = require('fs');
@@ -150,6 +151,8 @@ function stop() {
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-// The test host holds stdin open; when it goes away (even killed), so does this server.
-process.stdin.on('end', stop);
-process.stdin.resume();
+if (args['watch-stdin'] === '1') {
+  // The test host holds stdin open; when it goes away (even killed), so does this server.
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}

@@ -38,7 +38,7 @@ public static class DifferenceInDifferences
         ArgumentOutOfRangeException.ThrowIfNegative(controlBefore);
         ArgumentOutOfRangeException.ThrowIfNegative(controlAfter);
         var z = StandardNormal.TwoSidedCritical(confidence);
-        var method = "log-" + StandardNormal.Level(confidence);
+        var method = confidence == 0.95 ? "log-95" : StandardNormal.MethodTag("log-", confidence);
         var small = new[] { targetedBefore, targetedAfter, controlBefore, controlAfter }.Any(SmallCountRule.IsSmallCount);
 
         if (targetedBefore == 0 && targetedAfter == 0 || controlBefore == 0 && controlAfter == 0)

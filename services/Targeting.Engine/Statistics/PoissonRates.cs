@@ -39,7 +39,7 @@ public static class PoissonRates
         }
 
         StandardNormal.CheckConfidence(confidence);
-        var method = "exact-poisson-" + StandardNormal.Level(confidence);
+        var method = confidence == 0.95 ? "exact-poisson-95" : StandardNormal.MethodTag("exact-poisson-", confidence);
         if (exposure == 0.0)
         {
             return Estimate.Undefined(events, exposure, method, "zero exposure");
@@ -76,7 +76,7 @@ public static class PoissonRates
         CheckExposure(exposureA, nameof(exposureA));
         CheckExposure(exposureB, nameof(exposureB));
         var z = StandardNormal.TwoSidedCritical(confidence);
-        var method = "log-" + StandardNormal.Level(confidence);
+        var method = confidence == 0.95 ? "log-95" : StandardNormal.MethodTag("log-", confidence);
         if (exposureA == 0.0 || exposureB == 0.0)
         {
             return Estimate.Undefined(eventsA, eventsB, method, "zero exposure");
@@ -125,25 +125,37 @@ public static class PoissonRates
     }
 
     /// <summary>
-    /// Quantile of the unit-scale gamma distribution with the given shape: MathNet's inverse,
-    /// polished by Newton steps on P(shape, x) − p so the result is accurate to rounding.
+    /// Quantile of the unit-scale gamma distribution with the given shape: the Wilson–Hilferty
+    /// cube-root approximation (Wilson, E. B. and Hilferty, M. M. 1931, PNAS 17:684–688) as the
+    /// start, then Newton steps on P(shape, x) − p until the step is below rounding. Shape 1 (the
+    /// upper limit for zero events) has the closed form −ln(1 − p).
     /// </summary>
     private static double GammaQuantile(double shape, double p)
     {
-        var x = SpecialFunctions.GammaLowerRegularizedInv(shape, p);
+        if (shape == 1.0)
+        {
+            return -Math.Log(1.0 - p);
+        }
+
+        var z = StandardNormal.Quantile(p);
+        var c = 1.0 / (9.0 * shape);
+        var cube = 1.0 - c + z * Math.Sqrt(c);
+        var x = cube > 0.0 ? shape * cube * cube * cube : shape * 0.5;
         var logGamma = SpecialFunctions.GammaLn(shape);
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 50; i++)
         {
             var f = SpecialFunctions.GammaLowerRegularized(shape, x) - p;
             var density = Math.Exp((shape - 1.0) * Math.Log(x) - x - logGamma);
-            if (density <= 0.0 || double.IsNaN(density))
+            if (!(density > 0.0))
             {
                 break;
             }
 
-            var step = f / density;
-            x = Math.Max(x - step, x / 2.0);
-            if (Math.Abs(step) <= 1e-15 * x)
+            // Newton, kept inside (0, ∞) by never moving below half the current value.
+            var next = Math.Max(x - f / density, x / 2.0);
+            var converged = Math.Abs(next - x) <= 1e-14 * x;
+            x = next;
+            if (converged)
             {
                 break;
             }

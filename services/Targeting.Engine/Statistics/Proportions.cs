@@ -29,7 +29,7 @@ public static class Proportions
     {
         CheckCounts(successes, trials);
         var z = StandardNormal.TwoSidedCritical(confidence);
-        var method = "wilson-" + StandardNormal.Level(confidence);
+        var method = confidence == 0.95 ? "wilson-95" : StandardNormal.MethodTag("wilson-", confidence);
         if (trials == 0)
         {
             return Estimate.Undefined(successes, trials, method, "no trials");
@@ -72,7 +72,7 @@ public static class Proportions
     {
         var first = Wilson(successes1, trials1, confidence);
         var second = Wilson(successes2, trials2, confidence);
-        var method = "newcombe-hybrid-score-" + StandardNormal.Level(confidence) + "; pooled-z";
+        var method = confidence == 0.95 ? "newcombe-hybrid-score-95; pooled-z" : StandardNormal.MethodTag("newcombe-hybrid-score-", confidence, "; pooled-z");
         if (trials1 == 0 || trials2 == 0)
         {
             return new ProportionComparison(first, second, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, method)

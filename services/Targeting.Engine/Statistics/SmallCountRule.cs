@@ -3,7 +3,7 @@ namespace Targeting.Engine.Statistics;
 /// <summary>
 /// When an estimate is flagged as resting on too few events to be trusted. Flagged estimates
 /// are still reported, with their intervals; only the public transparency report hides small
-/// counts (see <c>SmallCountSuppression</c>).
+/// counts (see <see cref="SmallCountSuppression"/>).
 /// </summary>
 /// <remarks>
 /// <para>Proportions: fewer than <see cref="MinimumSuccesses"/> successes, or fewer than

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MathNet.Numerics;
 
 namespace Targeting.Engine.Statistics;
@@ -6,6 +7,8 @@ namespace Targeting.Engine.Statistics;
 internal static class StandardNormal
 {
     private static readonly double Sqrt2 = Math.Sqrt(2.0);
+    private static readonly double Z95 = Sqrt2 * SpecialFunctions.ErfcInv(0.05);
+    private static readonly ConcurrentDictionary<(string Prefix, double Confidence, string Suffix), string> Tags = new();
 
     /// <summary>P(Z ≤ z), via erfc so that small tail probabilities keep their relative accuracy.</summary>
     public static double Cdf(double z) => 0.5 * SpecialFunctions.Erfc(-z / Sqrt2);
@@ -21,7 +24,7 @@ internal static class StandardNormal
     {
         CheckConfidence(confidence);
         // z = -Quantile(alpha/2) = sqrt(2) erfcinv(alpha): avoids forming 1 - alpha/2.
-        return Sqrt2 * SpecialFunctions.ErfcInv(1.0 - confidence);
+        return confidence == 0.95 ? Z95 : Sqrt2 * SpecialFunctions.ErfcInv(1.0 - confidence);
     }
 
     public static void CheckConfidence(double confidence)
@@ -32,7 +35,8 @@ internal static class StandardNormal
         }
     }
 
-    /// <summary>The method tag's level, e.g. 0.95 → "95", 0.999 → "99.9".</summary>
-    public static string Level(double confidence) =>
-        (confidence * 100.0).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>A method tag such as "wilson-95" or "log-99.9", made once per prefix and level (95% needs no lookup).</summary>
+    public static string MethodTag(string prefix, double confidence, string suffix = "") =>
+        Tags.GetOrAdd((prefix, confidence, suffix), key =>
+            key.Prefix + (key.Confidence * 100.0).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + key.Suffix);
 }

@@ -167,13 +167,13 @@ internal sealed class SuppressionState
             // (a) Raise the count: arc P→Q, back from Q to P. Lower it: arc Q→P, back from P to Q.
             if (g.ForwardAllowed(edge))
             {
-                var search = Search(table, q, reverse: false, excludedNode: -1, excludedEdge: edge, suppressedOnly);
+                var search = Search(table, q, reverse: false, excludedNode: -1, excludedEdge: edge, suppressedOnly, target: p);
                 Consider(search.Distance[p], () => search.PathEdges(p).Select(e => (table, e)).ToList());
             }
 
             if (g.BackwardAllowed(edge))
             {
-                var search = Search(table, p, reverse: false, excludedNode: -1, excludedEdge: edge, suppressedOnly);
+                var search = Search(table, p, reverse: false, excludedNode: -1, excludedEdge: edge, suppressedOnly, target: q);
                 Consider(search.Distance[q], () => search.PathEdges(q).Select(e => (table, e)).ToList());
             }
         }
@@ -184,7 +184,8 @@ internal sealed class SuppressionState
         var f1Cost = f1Suppressed ? 0.0 : g.Cost(f1);
         foreach (var raise in new[] { true, false })
         {
-            if (suppressedOnly && !f1Suppressed)
+            // (b) costs at least f1's suppression: skip it when (a) is already as cheap.
+            if (suppressedOnly && !f1Suppressed || f1Cost >= best)
             {
                 break;
             }
@@ -243,8 +244,9 @@ internal sealed class SuppressionState
     /// Dijkstra over the usable arcs of one table, never through a shared total: from
     /// <paramref name="source"/> (or, when <paramref name="reverse"/>, towards it). A suppressed count
     /// costs nothing, a published non-zero one its <see cref="TableGraph.Cost"/>, a zero cannot be used.
+    /// With a <paramref name="target"/>, stops once its distance is final (other distances may not be).
     /// </summary>
-    private ShortestPaths Search(int t, int source, bool reverse, int excludedNode, int excludedEdge, bool suppressedOnly)
+    private ShortestPaths Search(int t, int source, bool reverse, int excludedNode, int excludedEdge, bool suppressedOnly, int target = -1)
     {
         var g = graphs[t];
         var distance = new double[g.NodeCount];
@@ -259,6 +261,11 @@ internal sealed class SuppressionState
             if (d > distance[node])
             {
                 continue;
+            }
+
+            if (node == target)
+            {
+                break;
             }
 
             foreach (var e in g.Incident(node))

@@ -42,6 +42,16 @@ public class ProportionsTests
         Assert.Equal(10, estimate.Denominator);
     }
 
+    [Theory]
+    [InlineData(0.95, "wilson-95")]
+    [InlineData(0.9, "wilson-90")]
+    [InlineData(0.999, "wilson-99.9")]
+    public void Wilson_ConfidenceLevel_NamedInMethod(double confidence, string method)
+    {
+        Assert.Equal(method, Proportions.Wilson(3, 10, confidence).Method);
+        Assert.Equal(method.Replace("wilson", "newcombe-hybrid-score", StringComparison.Ordinal) + "; pooled-z", Proportions.Compare(3, 10, 4, 12, confidence).Method);
+    }
+
     [Fact]
     public void Wilson_ZeroTrials_UndefinedWithFlagNotException()
     {

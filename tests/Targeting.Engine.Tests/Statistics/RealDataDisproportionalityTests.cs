@@ -18,14 +18,15 @@ public class RealDataDisproportionalityTests(ITestOutputHelper output)
     private static readonly Lazy<JsonElement> Expected = new(() => JsonDocument.Parse(
         File.ReadAllText(Path.Combine(Reference.ScriptDirectory, "real_data_disproportionality.json"))).RootElement);
 
-    private static readonly BroadEthnicGroup[] OfficerGroups = [BroadEthnicGroup.White, BroadEthnicGroup.Black, BroadEthnicGroup.Asian, BroadEthnicGroup.Other];
+    private static readonly Lazy<List<StopSearchRow>> SampleRows = new(() =>
+        StopSearchFiles.ReadFolder(Path.Combine(RepoPaths.SampleData, "police-uk", "stop-and-search")));
 
     [Theory]
     [InlineData("Lambeth", 10415)]
     [InlineData("Barking and Dagenham", 5621)]
     public void SampleBorough_SearchesPerThousand_MatchIndependentComputation(string borough, long publishedLocatedCount)
     {
-        var rows = StopSearchFiles.ReadFolder(Path.Combine(RepoPaths.SampleData, "police-uk", "stop-and-search"));
+        var rows = SampleRows.Value;
         var polygon = BoroughPolygons.Load(Path.Combine(RepoPaths.SampleData, "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"))[borough];
         var inBorough = rows
             .Where(r => r.Longitude is not null && polygon.Contains(new Point(r.Longitude.Value, r.Latitude!.Value)))

@@ -6,7 +6,7 @@ using Targeting.Engine.Statistics;
 
 namespace Targeting.Engine.Tests.Statistics;
 
-public class SmallCountSuppressionTests
+public class SmallCountSuppressionTests(ITestOutputHelper testOutput)
 {
     [Fact]
     public void Suppress_NoSmallCounts_NothingHidden()
@@ -226,6 +226,7 @@ public class SmallCountSuppressionTests
         }
 
         Assert.True(checkedCounts > 100, $"only {checkedCounts} primary counts checked");
+        testOutput.WriteLine($"{checkedCounts} primary counts in {cases.Count} tables: none pinned");
     }
 
     private static void AssertNoPrimaryRecoverable(IReadOnlyList<long[,]> tables, IReadOnlyList<SuppressedTable> results, string? context = null)

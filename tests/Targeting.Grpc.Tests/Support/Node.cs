@@ -37,7 +37,7 @@ internal static class Node
     }
 
     /// <summary>Runs one case of client.js and returns the JSON it printed.</summary>
-    public static async Task<JsonElement> RunClientAsync(string address, string testCase, string? token = null, string? probeId = null, string? caFile = null)
+    public static async Task<JsonElement> RunClientAsync(string address, string testCase, string? token = null, string? probeId = null, string? caFile = null, string? version = null)
     {
         await EnsureInstalledAsync();
         var start = new ProcessStartInfo("node") { WorkingDirectory = InteropDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -48,6 +48,7 @@ internal static class Node
         AddOption(start, "--token", token);
         AddOption(start, "--probe", probeId);
         AddOption(start, "--ca", caFile);
+        AddOption(start, "--version", version);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -98,7 +99,7 @@ public sealed class GrpcJsServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Node.EnsureInstalledAsync();
-        var start = new ProcessStartInfo("node", "server.js")
+        var start = new ProcessStartInfo("node", "server.js --watch-stdin 1")
         {
             WorkingDirectory = Node.InteropDirectory,
             RedirectStandardOutput = true,
