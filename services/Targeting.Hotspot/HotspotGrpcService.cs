@@ -1,0 +1,343 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Targeting.Common.V1;
+using Targeting.Engine.Geography;
+using Targeting.Engine.Hotspots;
+using Targeting.Grpc;
+using Targeting.Hotspot.Import;
+using Targeting.Hotspot.Planning;
+using Targeting.Hotspot.Storage;
+using Targeting.Hotspot.V1;
+using Incident = Targeting.Hotspot.V1.Incident;
+
+namespace Targeting.Hotspot;
+
+/// <summary>
+/// The hotspot service's rpcs (hotspot.proto): a thin adapter that validates, maps, calls the
+/// engine or the store, and maps back. Expected failures become statuses through the helpers at
+/// the bottom; a database that cannot be reached becomes UNAVAILABLE (and NOT_SERVING).
+/// </summary>
+public sealed class HotspotGrpcService(
+    IHotspotStore store,
+    BoundaryCatalog boundaries,
+    PatrolAreaIndex index,
+    PlanProposer proposer,
+    HotspotStoreMonitor monitor,
+    IOptions<HotspotOptions> options,
+    TimeProvider time)
+{
+    private const int SurfaceCellsPerChunk = 1_000;
+    private const int DefaultPageSize = 100;
+    private const int MaxPageSize = 1_000;
+
+    public async Task<ImportIncidentsSummary> ImportIncidentsAsync(IAsyncEnumerable<ImportIncidentsRequest> requests, ServerCallContext context)
+    {
+        var summary = new ImportIncidentsSummary();
+        var maxListed = options.Value.MaxRejectedRowsInSummary;
+        string? source = null;
+        await foreach (var request in requests.WithCancellation(context.CancellationToken))
+        {
+            if (source is null && string.IsNullOrWhiteSpace(request.Source))
+            {
+                new FieldViolations().Add("source", "is required on the first message (the file or stream name)").ThrowIfAny();
+            }
+
+            if (!string.IsNullOrWhiteSpace(request.Source))
+            {
+                source = request.Source;
+            }
+
+            var accepted = new List<Incident>(request.Incidents.Count);
+            foreach (var incident in request.Incidents)
+            {
+                summary.Received++;
+                if (string.IsNullOrWhiteSpace(incident.Source))
+                {
+                    incident.Source = source;
+                }
+
+                if (incident.RowNumber <= 0)
+                {
+                    incident.RowNumber = summary.Received;
+                }
+
+                if (string.IsNullOrWhiteSpace(incident.Id))
+                {
+                    incident.Id = IncidentIdentity.ForWireIncident(incident);
+                }
+
+                var reason = IncidentValidator.Validate(incident, CoordinateBounds.BritishNationalGrid);
+                if (reason is null)
+                {
+                    accepted.Add(incident);
+                    continue;
+                }
+
+                summary.Rejected++;
+                if (summary.RejectedRows.Count < maxListed)
+                {
+                    summary.RejectedRows.Add(new RejectedRow { Source = incident.Source, RowNumber = incident.RowNumber, Reason = reason });
+                }
+            }
+
+            if (accepted.Count > 0)
+            {
+                var written = await StoreCall(() => store.AddIncidentsAsync(IncidentMapping.ToRecords(accepted, boundaries.Projection), context.CancellationToken));
+                summary.Imported += written.Imported;
+                summary.Duplicates += written.Duplicates;
+            }
+        }
+
+        return summary;
+    }
+
+    public async Task StreamIncidentsAsync(StreamIncidentsRequest request, IServerStreamWriter<Incident> writer, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        var area = request.Area is null ? null : boundaries.Resolve(request.Area, "area", violations);
+        DateTime? start = null, end = null;
+        if (request.Window is not null)
+        {
+            start = RequestValidation.Time(request.Window.Start, "window.start", violations, required: false);
+            end = RequestValidation.Time(request.Window.End, "window.end", violations, required: false);
+            if (start is not null && end is not null && end <= start)
+            {
+                violations.Add("window", "end must be after start");
+            }
+        }
+
+        var types = new List<string>();
+        for (var i = 0; i < request.CrimeTypes.Count; i++)
+        {
+            if (KnownCrimeTypes.TryCanonicalise(request.CrimeTypes[i], out var canonical))
+            {
+                types.Add(canonical);
+            }
+            else
+            {
+                violations.Add($"crime_types[{i}]", $"unknown crime type '{request.CrimeTypes[i]}'");
+            }
+        }
+
+        violations.ThrowIfAny();
+        var query = new IncidentQuery(area?.Geometry, start, end, types.Count > 0 ? types : null);
+        await StoreCall(async () =>
+        {
+            await foreach (var record in store.QueryIncidentsAsync(query, context.CancellationToken))
+            {
+                await writer.WriteAsync(IncidentMapping.ToProto(record), context.CancellationToken);
+            }
+
+            return true;
+        });
+    }
+
+    public async Task<PatrolPlan> ProposePatrolAreasAsync(ProposePatrolAreasRequest request, ServerCallContext context)
+    {
+        var proposal = PlanProposer.Validate(request, boundaries);
+        var incidents = await LoadIncidentsAsync(proposal.Area, proposal.DataStart, proposal.DataEnd, context.CancellationToken);
+        var (plan, shapes) = proposer.Propose(proposal, incidents, context.Caller.Subject, time.GetUtcNow().UtcDateTime);
+        var sequence = await StoreCall(() => store.SavePlanAsync(plan, shapes, context.CancellationToken));
+        index.AddRange([new StoredPlan(sequence, plan)]);
+        return plan;
+    }
+
+    public async Task<PatrolPlan> GetPlanAsync(GetPlanRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.PlanId))
+        {
+            new FieldViolations().Add("plan_id", "is required").ThrowIfAny();
+        }
+
+        return await StoreCall(() => store.GetPlanAsync(request.PlanId, context.CancellationToken))
+            ?? throw NotFound($"no plan with id '{request.PlanId}'");
+    }
+
+    public async Task<ListPlansResponse> ListPlansAsync(ListPlansRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        var activeAt = RequestValidation.Time(request.ActiveAt, "active_at", violations, required: false);
+        var pageSize = request.Page?.PageSize ?? 0;
+        if (pageSize < 0)
+        {
+            violations.Add("page.page_size", "must not be negative");
+        }
+
+        var before = DecodePageToken(request.Page?.PageToken, violations);
+        violations.ThrowIfAny();
+        var page = await StoreCall(() => store.ListPlansAsync(
+            string.IsNullOrEmpty(request.AreaName) ? null : request.AreaName,
+            activeAt,
+            pageSize == 0 ? DefaultPageSize : Math.Min(pageSize, MaxPageSize),
+            before,
+            context.CancellationToken));
+        var response = new ListPlansResponse { NextPageToken = page.NextBefore is { } next ? EncodePageToken(next) : string.Empty };
+        response.Plans.AddRange(page.Plans.Select(p => p.Plan));
+        return response;
+    }
+
+    public async Task StreamHotspotSurfaceAsync(HotspotSurfaceRequest request, IServerStreamWriter<HotspotSurfaceChunk> writer, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        var area = boundaries.Resolve(request.Area, "area", violations);
+        var window = RequestValidation.Window(request.DataWindow, "data_window", violations, required: true);
+        var method = RequestValidation.Method(request.Method, "method", violations);
+        var parameters = RequestValidation.Parameters(request.Parameters, violations);
+        var targeting = RequestValidation.Targeting(request.HarmWeights, request.DiscoveredPolicy, request.DiscoveredWeight, violations);
+        violations.ThrowIfAny();
+
+        var incidents = await LoadIncidentsAsync(area!, window!.Value.Start, window.Value.End, context.CancellationToken);
+        var grid = boundaries.GridFor(area!, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
+        var training = TrainingSet.Build(grid, incidents, window.Value.Start, window.Value.End, targeting);
+        var surface = HotspotSurfaces.Compute(training, method, parameters);
+
+        var chunk = new HotspotSurfaceChunk
+        {
+            Grid = new Grid
+            {
+                Crs = boundaries.Projection.Crs,
+                OriginX = grid.OriginX,
+                OriginY = grid.OriginY,
+                CellSizeM = grid.CellSize,
+                Columns = grid.Columns,
+                Rows = grid.Rows,
+            },
+        };
+        for (var cell = 0; cell < grid.CellCount; cell++)
+        {
+            if (surface.Score[cell] == 0)
+            {
+                continue;
+            }
+
+            var (longitude, latitude) = boundaries.Projection.Unproject(grid.CentreX(cell), grid.CentreY(cell));
+            chunk.Cells.Add(new SurfaceCell
+            {
+                Column = grid.Column(cell),
+                Row = grid.Row(cell),
+                Centre = new LatLng { Latitude = latitude, Longitude = longitude },
+                Value = surface.Score[cell],
+                WeightedCount = training.HarmPerCell[cell],
+                Count = training.CountPerCell[cell],
+                GiZ = surface.GiStar?.Z[cell] ?? 0,
+            });
+            if (chunk.Cells.Count == SurfaceCellsPerChunk)
+            {
+                await writer.WriteAsync(chunk, context.CancellationToken);
+                chunk = new HotspotSurfaceChunk();
+            }
+        }
+
+        if (chunk.Grid is not null || chunk.Cells.Count > 0)
+        {
+            await writer.WriteAsync(chunk, context.CancellationToken);
+        }
+    }
+
+    public Task<LocatePatrolAreaResponse> LocatePatrolAreaAsync(LocatePatrolAreaRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        if (request.Point is null)
+        {
+            violations.Add("point", "is required");
+        }
+        else
+        {
+            if (!(request.Point.Latitude is >= -90 and <= 90))
+            {
+                violations.Add("point.latitude", "must be between -90 and 90");
+            }
+
+            if (!(request.Point.Longitude is >= -180 and <= 180))
+            {
+                violations.Add("point.longitude", "must be between -180 and 180");
+            }
+        }
+
+        var at = RequestValidation.Time(request.At, "at", violations, required: true);
+        violations.ThrowIfAny();
+        var found = index.Locate(request.Point!.Latitude, request.Point.Longitude, at!.Value);
+        return Task.FromResult(found is { } area
+            ? new LocatePatrolAreaResponse { Found = true, PlanId = area.PlanId, AreaId = area.AreaId, Rank = area.Rank }
+            : new LocatePatrolAreaResponse { Found = false });
+    }
+
+    public Task<BacktestReport> RunBacktestAsync(BacktestRequest request, ServerCallContext context) =>
+        throw new RpcException(StatusCode.Unimplemented, "RunBacktest waits for the engine's backtest");
+
+    public Task<ListBoundariesResponse> ListBoundariesAsync(ListBoundariesRequest request, ServerCallContext context)
+    {
+        var kind = request.Kind?.Trim() ?? string.Empty;
+        var known = boundaries.All.All.Select(b => b.Kind).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (kind.Length > 0 && !known.Contains(kind, StringComparer.OrdinalIgnoreCase) && kind is not (BoundaryKinds.Borough or BoundaryKinds.Ward or BoundaryKinds.Lsoa))
+        {
+            new FieldViolations().Add("kind", $"unknown kind '{kind}'; loaded kinds: {string.Join(", ", known)}").ThrowIfAny();
+        }
+
+        var response = new ListBoundariesResponse();
+        response.Boundaries.AddRange((kind.Length == 0 ? boundaries.All.All : boundaries.All.OfKind(kind))
+            .Select(b => new V1.Boundary { Name = b.Name, Code = b.Code, Kind = b.Kind, ParentName = b.ParentName ?? string.Empty, AreaM2 = b.AreaM2 }));
+        return Task.FromResult(response);
+    }
+
+    /// <summary>The incidents of an area and window, as the engine takes them.</summary>
+    private async Task<List<Engine.Hotspots.Incident>> LoadIncidentsAsync(ResolvedArea area, DateTime start, DateTime end, CancellationToken cancellationToken) =>
+        await StoreCall(async () =>
+        {
+            var incidents = new List<Engine.Hotspots.Incident>();
+            await foreach (var record in store.QueryIncidentsAsync(new IncidentQuery(area.Geometry, start, end), cancellationToken))
+            {
+                incidents.Add(IncidentMapping.ToEngine(record));
+            }
+
+            return incidents;
+        });
+
+    private static string EncodePageToken(long before) =>
+        Base64Url.EncodeToString(Encoding.ASCII.GetBytes("before:" + before.ToString(CultureInfo.InvariantCulture)));
+
+    private static long? DecodePageToken(string? token, FieldViolations violations)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(token));
+            if (text.StartsWith("before:", StringComparison.Ordinal) &&
+                long.TryParse(text.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var before) && before > 0)
+            {
+                return before;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        violations.Add("page.page_token", "is not a token this service gave out");
+        return null;
+    }
+
+    private async Task<T> StoreCall<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StoreUnavailableException e)
+        {
+            monitor.ReportUnavailable(e);
+            throw new RpcException(StatusCode.Unavailable, "the hotspot database cannot be reached; try again shortly");
+        }
+        catch (PlanAlreadyExistsException e)
+        {
+            throw new RpcException(StatusCode.AlreadyExists, e.Message);
+        }
+    }
+
+    private static RpcException NotFound(string message) => new(StatusCode.NotFound, message);
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Targeting.Engine.Geography;
+using Targeting.Grpc;
+using Targeting.Hotspot.Planning;
+using Targeting.Hotspot.Storage;
+using Targeting.Hotspot.Storage.Postgres;
+using Targeting.Hotspot.Storage.Sqlite;
+using Targeting.Hotspot.V1;
+
+namespace Targeting.Hotspot;
+
+/// <summary>Composition of the hotspot service: <c>AddHotspotService</c> and <c>MapHotspotService</c>.</summary>
+public static class HotspotServiceExtensions
+{
+    /// <summary>
+    /// Registers the hotspot service: options (sections <c>Hotspot</c> and <c>Storage</c>), the
+    /// store (SQLite by default, PostGIS with <c>Storage:Provider=postgres</c>), the boundaries
+    /// (loaded once, at start-up), the locate index and the store monitor. Call
+    /// <c>AddGrpcServer</c> as well.
+    /// </summary>
+    public static IServiceCollection AddHotspotService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HotspotOptions>()
+            .Bind(configuration.GetSection(HotspotOptions.SectionName))
+            .Validate(o => o.MaxRejectedRowsInSummary >= 0, "Hotspot:MaxRejectedRowsInSummary must not be negative.")
+            .Validate(o => o.HealthCheckInterval > TimeSpan.Zero && o.PlanRefreshInterval > TimeSpan.Zero, "Hotspot intervals must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.SectionName))
+            .Validate(o => o.Provider is "sqlite" or "postgres", "Storage:Provider must be sqlite or postgres.")
+            .Validate(o => o.Provider != "postgres" || !string.IsNullOrWhiteSpace(o.ConnectionString), "Storage:ConnectionString is required for Storage:Provider=postgres.")
+            .ValidateOnStart();
+
+        services.AddSingleton(sp => Projection.FromEpsg(sp.GetRequiredService<IOptions<HotspotOptions>>().Value.ProjectedCrs));
+        services.AddSingleton(sp => LoadBoundaries(sp.GetRequiredService<IOptions<HotspotOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<Projection>()));
+        services.AddSingleton<IHotspotStore>(sp =>
+        {
+            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return storage.Provider == "postgres"
+                ? new PostgisHotspotStore(NpgsqlDataSource.Create(storage.ConnectionString!))
+                : new SqliteHotspotStore(Path.Combine(storage.DataDirectory, "hotspot.db"));
+        });
+        services.AddSingleton<PatrolAreaIndex>();
+        services.AddSingleton<PlanProposer>();
+        services.AddSingleton<HotspotStoreMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<HotspotStoreMonitor>());
+        services.AddScoped<HotspotGrpcService>();
+        return services;
+    }
+
+    /// <summary>Maps the rpcs of targeting.hotspot.v1.HotspotService with the roles hotspot.proto names.</summary>
+    public static WebApplication MapHotspotService(this WebApplication app)
+    {
+        // Loading the boundaries here fails start-up on a bad file, instead of the first call.
+        app.Services.GetRequiredService<BoundaryCatalog>();
+        app.MapGrpcService<HotspotGrpcService>(HotspotReflection.Descriptor.Services[0], service => service
+            .ClientStreaming<ImportIncidentsRequest, ImportIncidentsSummary>("ImportIncidents", (s, requests, context) => s.ImportIncidentsAsync(requests, context), Roles.Planner, Roles.Service)
+            .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", (s, request, writer, context) => s.StreamIncidentsAsync(request, writer, context), Roles.Analyst, Roles.Planner, Roles.Service)
+            .Unary<ProposePatrolAreasRequest, PatrolPlan>("ProposePatrolAreas", (s, request, context) => s.ProposePatrolAreasAsync(request, context), Roles.Planner)
+            .Unary<GetPlanRequest, PatrolPlan>("GetPlan", (s, request, context) => s.GetPlanAsync(request, context), Roles.Planner, Roles.Analyst, Roles.Service)
+            .Unary<ListPlansRequest, ListPlansResponse>("ListPlans", (s, request, context) => s.ListPlansAsync(request, context), Roles.Planner, Roles.Analyst, Roles.Service)
+            .ServerStreaming<HotspotSurfaceRequest, HotspotSurfaceChunk>("StreamHotspotSurface", (s, request, writer, context) => s.StreamHotspotSurfaceAsync(request, writer, context), Roles.Planner, Roles.Analyst)
+            .Unary<LocatePatrolAreaRequest, LocatePatrolAreaResponse>("LocatePatrolArea", (s, request, context) => s.LocatePatrolAreaAsync(request, context), Roles.Service, Roles.Planner, Roles.Analyst)
+            .Unary<BacktestRequest, BacktestReport>("RunBacktest", (s, request, context) => s.RunBacktestAsync(request, context), Roles.Planner, Roles.Analyst)
+            .Unary<ListBoundariesRequest, ListBoundariesResponse>("ListBoundaries", (s, request, context) => s.ListBoundariesAsync(request, context), [.. Roles.All]));
+        return app;
+    }
+
+    private static BoundaryCatalog LoadBoundaries(HotspotOptions options, IHostEnvironment environment, Projection projection)
+    {
+        var data = DataLocator.FindDataDirectory();
+        IReadOnlyList<BoundaryFile> files = options.Boundaries.Count > 0
+            ? [.. options.Boundaries.Select(f => new BoundaryFile { Path = Resolve(f.Path, environment.ContentRootPath, data), Kind = f.Kind })]
+            : data is not null
+                ? BoundaryCatalog.SampleFiles(data)
+                : throw new InvalidOperationException(
+                    $"No boundaries: set Hotspot:Boundaries, or {DataLocator.EnvironmentVariable} to a folder holding boundaries/ (the repository's data/).");
+        return BoundaryCatalog.Load(files, projection);
+    }
+
+    /// <summary>A configured path: absolute, else under the content root, else under the data folder.</summary>
+    private static string Resolve(string path, string contentRoot, string? data)
+    {
+        if (Path.IsPathRooted(path))
+        {
+            return path;
+        }
+
+        var underRoot = Path.GetFullPath(Path.Combine(contentRoot, path));
+        return File.Exists(underRoot) || data is null ? underRoot : Path.GetFullPath(Path.Combine(data, path));
+    }
+}

@@ -1,0 +1,88 @@
+using Npgsql;
+using Targeting.Hotspot.Storage;
+using Targeting.Hotspot.Storage.Postgres;
+using Targeting.Testing;
+
+namespace Targeting.Hotspot.Tests.Storage;
+
+public sealed class PostgisHotspotStoreTests(PostgresDatabase database) : HotspotStoreContract, IClassFixture<PostgresDatabase>, IAsyncDisposable
+{
+    private NpgsqlDataSource? _dataSource;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync();
+        }
+    }
+
+    private NpgsqlDataSource DataSource()
+    {
+        database.Require();
+        return _dataSource ??= NpgsqlDataSource.Create(database.ConnectionString);
+    }
+
+    /// <summary>Each test gets its own schema in the class's database, so no test sees another's rows.</summary>
+    protected override async Task<IHotspotStore> CreateStoreAsync()
+    {
+        var store = new PostgisHotspotStore(DataSource(), "t_" + Guid.NewGuid().ToString("N")[..12]);
+        await store.MigrateAsync(Ct);
+        return store;
+    }
+
+    private async Task<string> ScalarAsync(string sql)
+    {
+        await using var command = DataSource().CreateCommand(sql);
+        return Convert.ToString(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DefaultSchema_CreatesGeometryColumnsInBritishNationalGridWithGistIndexes()
+    {
+        var store = new PostgisHotspotStore(DataSource());
+        await store.MigrateAsync(Ct);
+
+        Assert.Equal("27700", await ScalarAsync("SELECT Find_SRID('hotspot', 'incidents', 'geom')"));
+        Assert.Equal("27700", await ScalarAsync("SELECT Find_SRID('hotspot', 'patrol_areas', 'geom')"));
+        Assert.Equal("2", await ScalarAsync("SELECT count(*) FROM pg_indexes WHERE schemaname = 'hotspot' AND indexdef LIKE '%USING gist (geom)%'"));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_ConcurrentStarts_ApplyEachMigrationOnce()
+    {
+        var schema = "t_" + Guid.NewGuid().ToString("N")[..12];
+        var stores = Enumerable.Range(0, 4).Select(_ => new PostgisHotspotStore(DataSource(), schema)).ToArray();
+
+        await Task.WhenAll(stores.Select(s => s.MigrateAsync(Ct)));
+
+        Assert.Equal("1", await ScalarAsync($"SELECT count(*) FROM {schema}.schema_migrations"));
+    }
+
+    [Fact]
+    public async Task SavePlanAsync_PatrolAreaGeometry_StoredAsMultiPolygonWithItsArea()
+    {
+        var schema = "t_" + Guid.NewGuid().ToString("N")[..12];
+        var store = new PostgisHotspotStore(DataSource(), schema);
+        await store.MigrateAsync(Ct);
+        var plan = Plan("p", "Lambeth", 10, "A1");
+
+        await store.SavePlanAsync(plan, [Square(530_000, 180_000, 100)], Ct);
+
+        Assert.Equal("ST_MultiPolygon 10000", await ScalarAsync($"SELECT ST_GeometryType(geom) || ' ' || ST_Area(geom) FROM {schema}.patrol_areas"));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync($"UPDATE {schema}.plans SET area_name = 'x'"));
+        Assert.Contains("never overwritten", error.MessageText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PingAsync_ServerNotListening_FalseAndCallsThrowStoreUnavailable()
+    {
+        database.Require();
+        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Port = 1, Timeout = 2 };
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        var store = new PostgisHotspotStore(dataSource);
+
+        Assert.False(await store.PingAsync(Ct));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetPlanAsync("x", Ct));
+    }
+}
