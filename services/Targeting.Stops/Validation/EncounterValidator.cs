@@ -43,6 +43,9 @@ public sealed class EncounterValidator(ForceBoundary boundary, TimeProvider cloc
     public const int MaxOperation = 200;
     public const int MaxReason = 1000;
 
+    /// <summary>The words of the violation for a location outside the force boundary.</summary>
+    public const string OutsideBoundary = "is outside the force boundary";
+
     private static readonly HashSet<LegalPower> SuspicionBased =
     [
         LegalPower.PaceS1, LegalPower.MisuseOfDrugsS23, LegalPower.FirearmsS47, LegalPower.TerrorismS43,
@@ -156,7 +159,7 @@ public sealed class EncounterValidator(ForceBoundary boundary, TimeProvider cloc
         if (latitudeOk && longitudeOk && !boundary.Accepts(latitude, longitude))
         {
             errors.Add(new(prefix + "location",
-                $"({latitude}, {longitude}) is outside the force boundary ({boundary.Description}, tolerance {boundary.ToleranceMetres} m)"));
+                $"({latitude}, {longitude}) {OutsideBoundary} ({boundary.Description}, tolerance {boundary.ToleranceMetres} m)"));
         }
     }
 

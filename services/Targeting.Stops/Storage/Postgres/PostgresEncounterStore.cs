@@ -19,9 +19,23 @@ public sealed class PostgresEncounterStore : IEncounterStore
     private readonly StoreHealth _health;
     private readonly GroupCommitWriter<NpgsqlConnection> _writer;
 
-    public PostgresEncounterStore(string connectionString, StoreHealth health, int writers = 4, int maxBatch = 64)
+    private readonly string _schema;
+
+    /// <param name="connectionString">The database; the search path is set to the schema.</param>
+    /// <param name="health">Told when the database is lost and found again.</param>
+    /// <param name="writers">Group-commit loops, each with its own connection.</param>
+    /// <param name="maxBatch">Most writes committed together.</param>
+    /// <param name="schema">The schema holding the tables (the service's own, so services can share a database).</param>
+    public PostgresEncounterStore(string connectionString, StoreHealth health, int writers = 4, int maxBatch = 64, string schema = "stops")
     {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(schema, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            throw new ArgumentException("a schema name is lower-case letters, digits and underscores", nameof(schema));
+        }
+
+        _schema = schema;
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.SearchPath = $"{schema},public";
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
@@ -43,15 +57,15 @@ public sealed class PostgresEncounterStore : IEncounterStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var postgis = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS postgis", connection, transaction))
-        {
-            await postgis.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         await using (var lockCommand = new NpgsqlCommand(PostgresQueries.LockMigrations, connection, transaction))
         {
             lockCommand.Parameters.AddWithValue("key", PostgresQueries.MigrationLockKey);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var prepare = new NpgsqlCommand($"CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public; CREATE SCHEMA IF NOT EXISTS {_schema}", connection, transaction))
+        {
+            await prepare.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var create = new NpgsqlCommand(PostgresQueries.CreateMigrationsTable, connection, transaction))
