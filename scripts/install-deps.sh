@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the tests and benchmarks need and the machine lacks; safe to run again (idempotent).
+#   Debian: PostgreSQL 15 + PostGIS 3 (the real database the stores are tested on), nghttp2-client
+#           (h2load, nghttp), python3 scipy/statsmodels/sklearn (independent reference values),
+#           gdal-bin (ogrinfo: checks the briefing's GeoJSON opens as GIS tools read it).
+#   npm:    the grpc-js interop peers in tests/interop, from the committed package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(postgresql-15 postgresql-15-postgis-3 nghttp2-client python3-scipy python3-statsmodels
+              python3-sklearn python3-numpy gdal-bin nodejs npm)
+missing=()
+for package in "${apt_packages[@]}"; do
+  # nodejs/npm may come from elsewhere (the machine's own Node 20): only install when absent.
+  case "$package" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when the lock changed since the last install (a stamp beside node_modules).
+for dir in tests/interop; do
+  if [[ -f "$dir/package-lock.json" ]]; then
+    stamp="$dir/node_modules/.targeting-lock.sha256"
+    want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+      echo "install-deps: npm ci in $dir" >&2
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      echo "$want" >"$stamp"
+    fi
+  fi
+done

@@ -1,0 +1,25 @@
+namespace Targeting.Grpc;
+
+/// <summary>Server settings, bound from configuration section <c>Grpc</c>.</summary>
+public sealed class GrpcServerOptions
+{
+    public const string SectionName = "Grpc";
+
+    /// <summary>Largest request message accepted, in bytes (after decompression). Default 4 MiB; larger gives RESOURCE_EXHAUSTED.</summary>
+    public int MaxReceiveMessageSize { get; set; } = GrpcProtocol.DefaultMaxReceiveMessageSize;
+
+    /// <summary>Largest response message sent, in bytes. Default: no limit.</summary>
+    public int MaxSendMessageSize { get; set; } = int.MaxValue;
+
+    /// <summary>
+    /// "gzip" to compress responses to clients that accept gzip; null (the default) compresses only
+    /// when the request itself was gzipped, as grpc-go does. A handler can override it per call.
+    /// </summary>
+    public string? ResponseCompression { get; set; }
+
+    /// <summary>
+    /// Make every Kestrel endpoint speak HTTP/2 only (default true): cleartext gRPC needs HTTP/2 with
+    /// prior knowledge, which Kestrel offers only on HTTP/2-only endpoints.
+    /// </summary>
+    public bool Http2OnlyEndpoints { get; set; } = true;
+}
