@@ -43,7 +43,8 @@ internal static class PostgresQueries
                 next_link_at timestamptz,
                 amendment_count integer NOT NULL DEFAULT 0,
                 original bytea NOT NULL,
-                current bytea NOT NULL,
+                -- NULL until the first amendment: the current values are the original ones.
+                current bytea,
                 UNIQUE (source, source_row)
             );
             CREATE INDEX encounters_occurred_at ON encounters (occurred_at);
@@ -96,7 +97,7 @@ internal static class PostgresQueries
     public const string Ping = "SELECT 1";
 
     private const string EncounterColumns =
-        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, current, amendment_count, " +
+        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, COALESCE(current, original), amendment_count, " +
         "link_status, plan_id, area_id, linked_at, source, source_row";
 
     private const string Point =
@@ -108,7 +109,7 @@ internal static class PostgresQueries
             officer_pseudonym, team, link_status, plan_id, area_id, linked_at, next_link_at, original, current)
         VALUES (@encounter_id, @request_id, @fingerprint, @recorded_at, @recorded_by, @source, @source_row,
             @occurred_at, @latitude, @longitude, {Point}, @self_defined_ethnicity, @officer_defined_ethnicity, @outcome,
-            @officer_pseudonym, @team, @link_status, @plan_id, @area_id, @linked_at, @next_link_at, @original, @original)
+            @officer_pseudonym, @team, @link_status, @plan_id, @area_id, @linked_at, @next_link_at, @original, NULL)
         ON CONFLICT DO NOTHING
         RETURNING encounter_id
         """;

@@ -36,7 +36,8 @@ internal static class SqliteQueries
                 next_link_at INTEGER,
                 amendment_count INTEGER NOT NULL DEFAULT 0,
                 original BLOB NOT NULL,
-                current BLOB NOT NULL,
+                -- NULL until the first amendment: the current values are the original ones.
+                current BLOB,
                 UNIQUE (source, source_row)
             );
             CREATE INDEX encounters_occurred_at ON encounters (occurred_at);
@@ -86,7 +87,7 @@ internal static class SqliteQueries
     public const string Ping = "SELECT 1";
 
     private const string EncounterColumns =
-        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, current, amendment_count, " +
+        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, COALESCE(current, original), amendment_count, " +
         "link_status, plan_id, area_id, linked_at, source, source_row";
 
     public const string InsertEncounter = """
@@ -95,7 +96,7 @@ internal static class SqliteQueries
             officer_pseudonym, team, link_status, plan_id, area_id, linked_at, next_link_at, original, current)
         VALUES (@encounter_id, @request_id, @fingerprint, @recorded_at, @recorded_by, @source, @source_row,
             @occurred_at, @latitude, @longitude, @self_defined_ethnicity, @officer_defined_ethnicity, @outcome,
-            @officer_pseudonym, @team, @link_status, @plan_id, @area_id, @linked_at, @next_link_at, @original, @original)
+            @officer_pseudonym, @team, @link_status, @plan_id, @area_id, @linked_at, @next_link_at, @original, NULL)
         ON CONFLICT DO NOTHING
         """;
 
