@@ -40,7 +40,7 @@ public sealed class StopsGrpcService(
         ThrowIfAny(errors);
 
         var caller = context.Caller;
-        var encounter = StoredValues.ParseEncounter(StoredValues.Canonical(request.Encounter));
+        var encounter = StoredValues.Canonical(request.Encounter);
         if (!caller.IsInRole(Roles.Service))
         {
             if (caller.IsInRole(Roles.Supervisor))
@@ -87,7 +87,7 @@ public sealed class StopsGrpcService(
         ThrowIfAny(errors);
 
         var scope = ScopeOf(context);
-        var changes = StoredValues.ParseEncounter(StoredValues.Canonical(request.Changes ?? new Encounter()));
+        var changes = StoredValues.Canonical(request.Changes ?? new Encounter());
         var mask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { request.UpdateMask.Paths.Distinct() } };
         var fingerprint = SHA256.HashData(new AmendEncounterRequest
         {

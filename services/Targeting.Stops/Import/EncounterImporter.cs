@@ -53,7 +53,7 @@ public sealed class EncounterImporter(IEncounterStore store, EncounterValidator 
                 continue;
             }
 
-            var encounter = StoredValues.ParseEncounter(StoredValues.Canonical(row.Encounter));
+            var encounter = StoredValues.Canonical(row.Encounter);
             var id = Guid.CreateVersion7(now).ToString();
             var located = encounter.Location is not null;
             if (!located)

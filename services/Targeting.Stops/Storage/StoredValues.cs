@@ -20,10 +20,10 @@ internal static class StoredValues
     public static Encounter ParseEncounter(byte[] bytes) => CanonicalParser.ParseFrom(bytes);
 
     /// <summary>
-    /// The encounter without unknown fields (a newer client's extras are not stored), as bytes;
-    /// Google.Protobuf writes fields in number order, so equal encounters give equal bytes.
+    /// A copy of the encounter without unknown fields (a newer client's extras are not stored).
+    /// Google.Protobuf writes fields in number order, so equal canonical encounters give equal bytes.
     /// </summary>
-    public static byte[] Canonical(Encounter encounter) => CanonicalParser.ParseFrom(encounter.ToByteArray()).ToByteArray();
+    public static Encounter Canonical(Encounter encounter) => CanonicalParser.ParseFrom(encounter.ToByteArray());
 
     public static DateTimeOffset? OccurredAt(Encounter encounter) => encounter.OccurredAt?.ToDateTimeOffset();
 

@@ -81,7 +81,8 @@ public sealed class SqliteEncounterStore : IEncounterStore
     public Task<RecordOutcome> RecordAsync(NewEncounter encounter, AuditEntry audit, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (connection, transaction) =>
         {
-            if (await InsertAsync(connection, transaction, encounter) == 1)
+            await using var insert = new SqliteCommand(SqliteQueries.InsertEncounter, connection, (SqliteTransaction)transaction);
+            if (await InsertAsync(insert, encounter) == 1)
             {
                 await InsertAuditAsync(connection, transaction, audit);
                 return new RecordOutcome(RecordStatus.Created, StoredValues.FromNew(encounter));
@@ -100,9 +101,12 @@ public sealed class SqliteEncounterStore : IEncounterStore
         _writer.WriteAsync(async (connection, transaction) =>
         {
             var imported = new List<string>(encounters.Count);
+            // One command for the batch: SQLite prepares the statement once, not per row.
+            await using var insert = new SqliteCommand(SqliteQueries.InsertEncounter, connection, (SqliteTransaction)transaction);
             foreach (var encounter in encounters)
             {
-                if (await InsertAsync(connection, transaction, encounter) == 1)
+                insert.Parameters.Clear();
+                if (await InsertAsync(insert, encounter) == 1)
                 {
                     imported.Add(encounter.EncounterId);
                 }
@@ -271,9 +275,8 @@ public sealed class SqliteEncounterStore : IEncounterStore
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    private static async Task<int> InsertAsync(SqliteConnection connection, DbTransaction transaction, NewEncounter encounter)
+    private static async Task<int> InsertAsync(SqliteCommand insert, NewEncounter encounter)
     {
-        await using var insert = new SqliteCommand(SqliteQueries.InsertEncounter, connection, (SqliteTransaction)transaction);
         insert.Parameters.AddWithValue("@encounter_id", encounter.EncounterId);
         insert.Parameters.AddWithValue("@request_id", (object?)encounter.RequestId ?? DBNull.Value);
         insert.Parameters.AddWithValue("@fingerprint", (object?)encounter.Fingerprint ?? DBNull.Value);
