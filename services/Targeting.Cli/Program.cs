@@ -5,5 +5,10 @@ var root = new RootCommand(
     "targeting: precision stop and search. Proposes patrol areas from crime data, records encounters, " +
     "and checks whether the targeting worked and was fair.");
 root.Subcommands.Add(Targeting.Cli.Commands.TokenCommand.Create());
+// `import` holds one subcommand per kind of data; `stops` is the data.police.uk stop-and-search import.
+var import = new Command("import", "Import data files.");
+import.Subcommands.Add(Targeting.Cli.Commands.StopsImportCommand.Create());
+root.Subcommands.Add(import);
+root.Subcommands.Add(Targeting.Cli.Commands.ExportCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,220 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Targeting.Common.V1;
+using Targeting.Grpc;
+using Targeting.Stops;
+using Targeting.Stops.Geography;
+using Targeting.Stops.Import;
+using Targeting.Stops.Storage;
+using Targeting.Stops.Storage.Postgres;
+using Targeting.Stops.Storage.Sqlite;
+using Targeting.Stops.Validation;
+using Targeting.Stops.V1;
+
+namespace Targeting.Cli.Commands;
+
+/// <summary>
+/// <c>targeting import stops CSV... [--server URL]</c>: imports data.police.uk stop-and-search
+/// files (15 columns) into the stops service, or with no server into the embedded store, and
+/// prints a summary whose counts add up to the rows read, with a rejected-rows report.
+/// </summary>
+internal static class StopsImportCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("CSV")
+        {
+            Description = "data.police.uk stop-and-search files (YYYY-MM-<force>-stop-and-search.csv), or folders of them.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var server = StopsCommandOptions.Server();
+        var token = StopsCommandOptions.Token();
+        var dataDirectory = StopsCommandOptions.DataDirectory();
+        var postgres = StopsCommandOptions.Postgres();
+        var report = new Option<string?>("--report")
+        {
+            Description = "Where to write the rejected-rows report (CSV: source,row_number,reason). Default: stops-import-rejected-<time>.csv here.",
+        };
+        var boundary = new Option<string?>("--boundary")
+        {
+            Description = "Embedded import: the force boundary GeoJSON. Default: the shipped Barking and Dagenham + Lambeth boroughs; " +
+                "for the whole Met use ../shared/data/boundaries/london_boroughs.geojson.",
+        };
+        var tolerance = new Option<double>("--boundary-tolerance")
+        {
+            Description = "Embedded import: metres outside the boundary still accepted (default 100: the borough files stop at the Thames).",
+            DefaultValueFactory = _ => new StopsOptions().BoundaryToleranceMetres,
+        };
+        var command = new Command("stops", "Import data.police.uk stop-and-search CSV files (15 columns) as encounters.")
+        {
+            files, server, token, dataDirectory, postgres, report, boundary, tolerance,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Settings(
+                ExpandFiles(parse.GetRequiredValue(files)),
+                parse.GetValue(server),
+                parse.GetValue(token) ?? Environment.GetEnvironmentVariable(StopsCommandOptions.TokenVariable),
+                parse.GetValue(dataDirectory)!,
+                parse.GetValue(postgres),
+                parse.GetValue(report) ?? $"stops-import-rejected-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv",
+                parse.GetValue(boundary) ?? new StopsOptions().BoundaryPath,
+                parse.GetValue(tolerance)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    internal sealed record Settings(
+        IReadOnlyList<string> Files, Uri? Server, string? Token, string DataDirectory, string? Postgres, string ReportPath,
+        string BoundaryPath, double BoundaryToleranceMetres);
+
+    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var total = new ImportEncountersSummary();
+        var readRejected = new List<RejectedRow>();
+        var failedFiles = 0;
+        await using var sink = await OpenSinkAsync(settings, cancellationToken);
+        foreach (var path in settings.Files)
+        {
+            var file = StopSearchFile.Open(path);
+            try
+            {
+                var summary = await sink.ImportFileAsync(file, readRejected, cancellationToken);
+                Add(total, summary);
+                output.WriteLine($"  {file.Source}: {summary.Received:N0} rows sent, {summary.Imported:N0} imported, " +
+                    $"{summary.Duplicates:N0} already imported, {summary.Rejected:N0} rejected by the service");
+            }
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+            {
+                failedFiles++;
+                error.WriteLine($"targeting import stops: {path}: {e.Message}");
+            }
+            catch (RpcException e)
+            {
+                failedFiles++;
+                error.WriteLine($"targeting import stops: {path}: the service answered {e.StatusCode}: {e.Detail}");
+                if (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Unavailable)
+                {
+                    break;
+                }
+            }
+        }
+
+        var rejectedRows = readRejected.Concat(total.RejectedRows).OrderBy(r => r.Source, StringComparer.Ordinal).ThenBy(r => r.RowNumber).ToList();
+        await WriteReportAsync(settings.ReportPath, rejectedRows, cancellationToken);
+        var read = total.Received + readRejected.Count;
+        var rejected = total.Rejected + readRejected.Count;
+        output.WriteLine($"rows read:        {read:N0} from {settings.Files.Count - failedFiles} file(s) in {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"imported:         {total.Imported:N0} (unlocated, kept without coordinates: {total.Unlocated:N0})");
+        output.WriteLine($"already imported: {total.Duplicates:N0}");
+        output.WriteLine($"rejected:         {rejected:N0} (unreadable rows: {readRejected.Count:N0}; " +
+            $"outside the force boundary: {total.OutsideBoundary:N0}; other invalid rows: {total.Rejected - total.OutsideBoundary:N0})");
+        output.WriteLine($"rejected rows:    {Path.GetFullPath(settings.ReportPath)}");
+        var addsUp = total.Imported + total.Duplicates + rejected == read;
+        output.WriteLine(addsUp
+            ? $"check:            {total.Imported:N0} + {total.Duplicates:N0} + {rejected:N0} = {read:N0} rows read"
+            : $"check:            MISMATCH: {total.Imported:N0} + {total.Duplicates:N0} + {rejected:N0} != {read:N0} rows read");
+        return failedFiles > 0 || !addsUp ? 1 : 0;
+    }
+
+    private static async Task<IImportSink> OpenSinkAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Server is { } address)
+        {
+            return new ServerSink(new StopsClient(address, new GrpcClientOptions
+            {
+                BearerToken = settings.Token,
+                MaxReceiveMessageSize = 256 * 1024 * 1024,
+            }));
+        }
+
+        var health = new StoreHealth();
+        IEncounterStore store = settings.Postgres is { } connectionString
+            ? new PostgresEncounterStore(connectionString, health)
+            : new SqliteEncounterStore(Path.Combine(settings.DataDirectory, "stops.db"), health);
+        await store.MigrateAsync(cancellationToken);
+        var validator = new EncounterValidator(ForceBoundary.Load(settings.BoundaryPath, settings.BoundaryToleranceMetres), TimeProvider.System);
+        return new EmbeddedSink(store, new EncounterImporter(store, validator, TimeProvider.System));
+    }
+
+    private static IReadOnlyList<string> ExpandFiles(string[] paths) =>
+        paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.csv").Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]).ToList();
+
+    private static async Task WriteReportAsync(string path, IReadOnlyList<RejectedRow> rows, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(path, append: false, StopSearchFormat.FileEncoding);
+        CsvReader.WriteRecord(writer, ["source", "row_number", "reason"]);
+        foreach (var row in rows)
+        {
+            CsvReader.WriteRecord(writer, [row.Source, row.RowNumber.ToString(CultureInfo.InvariantCulture), row.Reason]);
+        }
+
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    private static void Add(ImportEncountersSummary total, ImportEncountersSummary file)
+    {
+        total.Received += file.Received;
+        total.Imported += file.Imported;
+        total.Unlocated += file.Unlocated;
+        total.Duplicates += file.Duplicates;
+        total.Rejected += file.Rejected;
+        total.OutsideBoundary += file.OutsideBoundary;
+        total.RejectedRows.Add(file.RejectedRows);
+    }
+
+    private interface IImportSink : IAsyncDisposable
+    {
+        Task<ImportEncountersSummary> ImportFileAsync(StopSearchFile file, List<RejectedRow> readRejected, CancellationToken cancellationToken);
+    }
+
+    /// <summary>One ImportEncounters call per file, a message per batch.</summary>
+    private sealed class ServerSink(StopsClient client) : IImportSink
+    {
+        public async Task<ImportEncountersSummary> ImportFileAsync(StopSearchFile file, List<RejectedRow> readRejected, CancellationToken cancellationToken)
+        {
+            await using var call = client.ImportEncounters(new CallOptions { CancellationToken = cancellationToken });
+            var first = true;
+            foreach (var batch in file.ReadBatches(EncounterImporter.BatchSize, readRejected))
+            {
+                var message = new ImportEncountersRequest { Source = first ? file.Source : "" };
+                message.Encounters.Add(batch);
+                await call.WriteAsync(message, cancellationToken);
+                first = false;
+            }
+
+            if (first)
+            {
+                await call.WriteAsync(new ImportEncountersRequest { Source = file.Source }, cancellationToken);
+            }
+
+            return await call.CompleteAsync();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            client.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Straight into the local store, through the same importer the service uses.</summary>
+    private sealed class EmbeddedSink(IEncounterStore store, EncounterImporter importer) : IImportSink
+    {
+        public async Task<ImportEncountersSummary> ImportFileAsync(StopSearchFile file, List<RejectedRow> readRejected, CancellationToken cancellationToken)
+        {
+            var summary = new ImportEncountersSummary();
+            foreach (var batch in file.ReadBatches(EncounterImporter.BatchSize, readRejected))
+            {
+                await importer.ImportAsync(file.Source, batch, StopsCommandOptions.LocalActor, "supervisor", "cli import stops", summary, cancellationToken);
+            }
+
+            return summary;
+        }
+
+        public ValueTask DisposeAsync() => store.DisposeAsync();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Targeting.Grpc;
+using Targeting.Stops.Access;
+using Targeting.Stops.Geography;
+using Targeting.Stops.Import;
+using Targeting.Stops.Linking;
+using Targeting.Stops.Storage;
+using Targeting.Stops.Storage.Postgres;
+using Targeting.Stops.Storage.Sqlite;
+using Targeting.Stops.Validation;
+using Targeting.Stops.V1;
+
+namespace Targeting.Stops;
+
+/// <summary>Composition of the stops service: <c>AddStopsService</c> and <c>MapStopsService</c>.</summary>
+public static class StopsServiceExtensions
+{
+    /// <summary>The name the stops service reports under in grpc.health.v1.</summary>
+    public static readonly string HealthName = StopsReflection.Descriptor.Services[0].FullName;
+
+    /// <summary>Development only: the key of the analysts' keyed pseudonyms when none is configured.</summary>
+    private const string DevelopmentPseudonymKey = "targeting-development-pseudonym-key-do-not-use-outside-development";
+
+    /// <summary>
+    /// Registers the store (section <c>Storage</c>), the force boundary, validation, linking to
+    /// the hotspot service (<c>Services:Hotspot:Address</c>), the link job and the health probe.
+    /// Call <c>AddGrpcServer</c> as well.
+    /// </summary>
+    public static IServiceCollection AddStopsService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Provider != "postgres" || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "Storage:ConnectionString is required when Storage:Provider is postgres")
+            .ValidateOnStart();
+        services.AddOptions<StopsOptions>()
+            .Bind(configuration.GetSection(StopsOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => File.Exists(o.BoundaryPath), "Stops:BoundaryPath must name an existing GeoJSON file")
+            .PostConfigure<IHostEnvironment>((o, environment) =>
+            {
+                if (string.IsNullOrEmpty(o.PseudonymKey) && environment.IsDevelopment())
+                {
+                    o.PseudonymKey = DevelopmentPseudonymKey;
+                }
+            })
+            .Validate(o => Encoding.UTF8.GetByteCount(o.PseudonymKey ?? "") >= 32,
+                "Stops:PseudonymKey (at least 32 bytes) is required outside Development")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<StoreHealth>();
+        services.AddSingleton<IEncounterStore>(provider =>
+        {
+            var storage = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var stops = provider.GetRequiredService<IOptions<StopsOptions>>().Value;
+            var health = provider.GetRequiredService<StoreHealth>();
+            return storage.Provider == "postgres"
+                ? new PostgresEncounterStore(storage.ConnectionString!, health, stops.Writers, stops.MaxBatch)
+                : new SqliteEncounterStore(Path.Combine(storage.DataDirectory, "stops.db"), health, stops.MaxBatch);
+        });
+        services.AddSingleton(provider =>
+        {
+            var stops = provider.GetRequiredService<IOptions<StopsOptions>>().Value;
+            return ForceBoundary.Load(stops.BoundaryPath, stops.BoundaryToleranceMetres);
+        });
+        services.AddSingleton<EncounterValidator>();
+        services.AddSingleton(provider => new Pseudonymiser(
+            Encoding.UTF8.GetBytes(provider.GetRequiredService<IOptions<StopsOptions>>().Value.PseudonymKey!)));
+        services.AddSingleton<IPatrolAreaLocator>(provider =>
+        {
+            var address = configuration["Services:Hotspot:Address"];
+            var token = configuration["Services:Hotspot:BearerToken"];
+            Func<CancellationToken, ValueTask<string?>> tokens = string.IsNullOrEmpty(token)
+                ? new ServiceTokens(provider.GetRequiredService<IOptions<GrpcAuthenticationOptions>>().Value, provider.GetRequiredService<TimeProvider>()).GetAsync
+                : _ => ValueTask.FromResult<string?>(token);
+            return new HotspotPatrolAreaLocator(string.IsNullOrEmpty(address) ? null : new Uri(address), tokens, configuration["Services:Hotspot:DaprAppId"]);
+        });
+        services.AddSingleton(provider =>
+        {
+            var stops = provider.GetRequiredService<IOptions<StopsOptions>>().Value;
+            return new PatrolLinker(provider.GetRequiredService<IPatrolAreaLocator>(), provider.GetRequiredService<TimeProvider>(),
+                stops.LinkDeadline, stops.LinkBreakerCooldown);
+        });
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<StopsOptions>>().Value);
+        services.AddSingleton<EncounterImporter>();
+        services.AddSingleton<StopsGrpcService>();
+        services.AddHostedService<StoreLifecycle>();
+        services.AddHostedService<PatrolLinkJob>();
+        return services;
+    }
+
+    /// <summary>Binds every rpc of targeting.stops.v1.StopsService with its roles, and ties health to the store.</summary>
+    public static WebApplication MapStopsService(this WebApplication app)
+    {
+        app.MapGrpcService<StopsGrpcService>(StopsReflection.Descriptor.Services[0], service => service
+            .Unary<RecordEncounterRequest, EncounterReceipt>("RecordEncounter", (s, request, context) => s.RecordEncounterAsync(request, context),
+                Roles.Officer, Roles.Supervisor, Roles.Service)
+            .Unary<AmendEncounterRequest, EncounterRecord>("AmendEncounter", (s, request, context) => s.AmendEncounterAsync(request, context),
+                Roles.Supervisor)
+            .Unary<GetEncounterRequest, EncounterRecord>("GetEncounter", (s, request, context) => s.GetEncounterAsync(request, context),
+                Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)
+            .ServerStreaming<EncounterQuery, EncounterRecord>("QueryEncounters", (s, request, writer, context) => s.QueryEncountersAsync(request, writer, context),
+                Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)
+            .ClientStreaming<ImportEncountersRequest, ImportEncountersSummary>("ImportEncounters", (s, requests, context) => s.ImportEncountersAsync(requests, context),
+                Roles.Supervisor, Roles.Service)
+            .ServerStreaming<AuditQuery, AuditEvent>("ListAuditEvents", (s, request, writer, context) => s.ListAuditEventsAsync(request, writer, context),
+                Roles.Supervisor));
+
+        var grpcHealth = app.Services.GetRequiredService<GrpcHealth>();
+        var storeHealth = app.Services.GetRequiredService<StoreHealth>();
+        storeHealth.Changed += available => grpcHealth.SetStatus(HealthName, available ? ServingStatus.Serving : ServingStatus.NotServing);
+        grpcHealth.SetStatus(HealthName, storeHealth.IsAvailable ? ServingStatus.Serving : ServingStatus.NotServing);
+        return app;
+    }
+}

@@ -1,0 +1,175 @@
+using NetTopologySuite.Geometries;
+using Targeting.Stops.V1;
+
+namespace Targeting.Stops.Storage;
+
+/// <summary>
+/// Durable storage of encounters, their amendments and the audit log. Every write is committed
+/// (fsynced) before its task completes. Both implementations (SQLite, PostgreSQL + PostGIS) pass
+/// the same contract tests. A lost database surfaces as <see cref="StoreUnavailableException"/>.
+/// </summary>
+public interface IEncounterStore : IAsyncDisposable
+{
+    /// <summary>Creates the schema or brings it up to date.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Cheap round trip to the database, for health.</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a new encounter, idempotently on its request id: an existing encounter with the same
+    /// request id and fingerprint is returned as replayed; one with a different fingerprint is a
+    /// conflict. The audit event is written in the same transaction when the encounter is created.
+    /// </summary>
+    Task<RecordOutcome> RecordAsync(NewEncounter encounter, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>Imports a batch of rows in one transaction, skipping rows whose (source, row) exists.</summary>
+    Task<ImportOutcome> ImportAsync(IReadOnlyList<NewEncounter> encounters, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>One encounter with its amendments, or null.</summary>
+    Task<StoredEncounter?> GetAsync(string encounterId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends an amendment if the encounter still has <paramref name="expectedAmendments"/>
+    /// amendments (optimistic concurrency), replacing its current values.
+    /// </summary>
+    Task<AmendOutcome> AmendAsync(NewAmendment amendment, int expectedAmendments, AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>Encounters matching the filter, oldest occurrence first (ties by insertion order).</summary>
+    IAsyncEnumerable<StoredEncounter> QueryAsync(EncounterFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>The distinct officer pseudonyms on record (for resolving an analyst's keyed pseudonym).</summary>
+    Task<IReadOnlyList<string>> OfficerPseudonymsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Encounters waiting to be linked whose next attempt is due, oldest due first.</summary>
+    Task<IReadOnlyList<PendingLink>> DuePendingLinksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Sets the patrol link of a pending encounter (no-op if it is no longer pending).</summary>
+    Task SetLinkAsync(string encounterId, PatrolLink link, CancellationToken cancellationToken);
+
+    /// <summary>Records a failed link attempt and when to try again.</summary>
+    Task DeferLinkAsync(string encounterId, int attempts, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+
+    /// <summary>Appends an audit event (durable before the task completes).</summary>
+    Task AppendAuditAsync(AuditEntry audit, CancellationToken cancellationToken);
+
+    /// <summary>Audit events matching the filter, oldest first.</summary>
+    IAsyncEnumerable<AuditEntry> ListAuditAsync(AuditFilter filter, CancellationToken cancellationToken);
+}
+
+/// <summary>The database cannot be reached or failed transiently; the caller may retry.</summary>
+public sealed class StoreUnavailableException(string message, Exception? inner) : Exception(message, inner);
+
+/// <summary>An encounter to write.</summary>
+public sealed record NewEncounter(
+    string EncounterId,
+    string? RequestId,
+    byte[]? Fingerprint,
+    DateTimeOffset RecordedAt,
+    string RecordedBy,
+    Encounter Encounter,
+    PatrolLink Link,
+    string? Source,
+    long? SourceRow);
+
+/// <summary>An encounter as stored: the original, the current values and every amendment.</summary>
+public sealed record StoredEncounter(
+    string EncounterId,
+    string? RequestId,
+    byte[]? Fingerprint,
+    DateTimeOffset RecordedAt,
+    string RecordedBy,
+    Encounter Original,
+    Encounter Current,
+    IReadOnlyList<Amendment> Amendments,
+    PatrolLink Link,
+    string? Source,
+    long? SourceRow);
+
+public enum RecordStatus
+{
+    Created,
+    Replayed,
+    Conflict,
+}
+
+/// <summary>What a record call did; <see cref="Existing"/> is the stored encounter for Created and Replayed.</summary>
+public sealed record RecordOutcome(RecordStatus Status, StoredEncounter? Existing);
+
+public sealed record ImportOutcome(int Imported, int Duplicates, IReadOnlyList<string> ImportedIds);
+
+/// <summary>
+/// An amendment to append; <see cref="NewCurrent"/> is the encounter with it applied and
+/// <see cref="Link"/> its patrol link (pending again when the time or place changed).
+/// </summary>
+public sealed record NewAmendment(
+    string EncounterId,
+    string RequestId,
+    byte[] Fingerprint,
+    Amendment Amendment,
+    Encounter NewCurrent,
+    PatrolLink Link);
+
+public enum AmendStatus
+{
+    Appended,
+    Replayed,
+    Conflict,
+    NotFound,
+
+    /// <summary>Another amendment landed first; re-read and try again.</summary>
+    Stale,
+}
+
+public sealed record AmendOutcome(AmendStatus Status, StoredEncounter? Encounter);
+
+/// <summary>A query over encounters; null or empty members do not filter.</summary>
+public sealed record EncounterFilter
+{
+    public DateTimeOffset? From { get; init; }
+
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Only encounters whose location lies in this WGS84 (multi)polygon.</summary>
+    public Geometry? Area { get; init; }
+
+    public IReadOnlyList<SelfDefinedEthnicity> SelfDefinedEthnicities { get; init; } = [];
+
+    public IReadOnlyList<OfficerDefinedEthnicity> OfficerDefinedEthnicities { get; init; } = [];
+
+    public IReadOnlyList<Outcome> Outcomes { get; init; } = [];
+
+    /// <summary>Any of these officer pseudonyms.</summary>
+    public IReadOnlyList<string>? OfficerPseudonyms { get; init; }
+
+    public string? Team { get; init; }
+
+    /// <summary>Encounters recorded by, or carrying the pseudonym of, this subject (an officer's own).</summary>
+    public string? OwnedBy { get; init; }
+
+    public string? PlanId { get; init; }
+
+    public string? AreaId { get; init; }
+
+    public IReadOnlyList<PatrolLinkStatus> LinkStatuses { get; init; } = [];
+
+    public bool ExcludeUnlocated { get; init; }
+
+    /// <summary>At most this many (0: no limit).</summary>
+    public long Limit { get; init; }
+}
+
+public sealed record PendingLink(string EncounterId, double Latitude, double Longitude, DateTimeOffset OccurredAt, int Attempts);
+
+/// <summary>One audit event: who did what to which encounters, and which personal fields it returned.</summary>
+public sealed record AuditEntry(
+    DateTimeOffset At,
+    string Actor,
+    string Role,
+    string Action,
+    string Rpc,
+    IReadOnlyList<string> EncounterIds,
+    long EncounterCount,
+    string Fields);
+
+public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? Actor, string? EncounterId, long Limit);
