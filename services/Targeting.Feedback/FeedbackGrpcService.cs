@@ -90,7 +90,14 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         var stops = StopsAsync(window, ct);
         var plans = PlansAsync(request.PlanIds, window, ct);
         var source = scope.Borough is null ? reference.ForceWideSource : $"{reference.CensusSource}: {scope.Population.Name} ({scope.Population.Code})";
-        return FairnessAnalysis.Assess(scope, window, await stops, await plans, objects, source);
+        var (active, skipped) = await plans;
+        var report = FairnessAnalysis.Assess(scope, window, await stops, active, objects, source);
+        if (skipped.Count > 0)
+        {
+            report.Notes += "; " + string.Join("; ", skipped);
+        }
+
+        return report;
     }
 
     public async Task<ProceduralJusticeReport> AssessProceduralJusticeAsync(ProceduralJusticeRequest request, ServerCallContext context)
@@ -153,7 +160,14 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         var stops = StopsAsync(window, ct);
         var plans = PlansAsync([], window, ct);
         var threshold = request.SuppressionThreshold > 0 ? request.SuppressionThreshold : reference.Options.SuppressionThreshold;
-        return TransparencyReportBuilder.Build(await stops, window, request.Boroughs.Count == 0 ? null : boroughs, await plans, threshold, time.GetUtcNow());
+        var (active, skipped) = await plans;
+        var report = TransparencyReportBuilder.Build(await stops, window, request.Boroughs.Count == 0 ? null : boroughs, active, threshold, time.GetUtcNow());
+        if (skipped.Count > 0)
+        {
+            report.MethodNote += " Patrol plans left out of 'inside': " + string.Join("; ", skipped) + ".";
+        }
+
+        return report;
     }
 
     private Task<StopFacts> StopsAsync(AnalysisWindow window, CancellationToken ct) =>
@@ -170,10 +184,12 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return IncidentFacts.FromAsync(sources.StreamIncidentsAsync(request, ct), reference.Projection, ct);
     }
 
-    // The plans whose areas are "inside": those named, or every stored plan whose valid window overlaps the window.
-    private async Task<ActivePlans> PlansAsync(IReadOnlyList<string> planIds, AnalysisWindow window, CancellationToken ct)
+    // The plans whose areas are "inside": those named (an unreadable one fails the call), or every stored plan whose
+    // valid window overlaps the window (an unreadable one is skipped and named in the report, not fatal to it).
+    private async Task<(ActivePlans Plans, List<string> Skipped)> PlansAsync(IReadOnlyList<string> planIds, AnalysisWindow window, CancellationToken ct)
     {
         var plans = new List<PlanAreas>();
+        var skipped = new List<string>();
         if (planIds.Count > 0)
         {
             foreach (var id in planIds.Distinct(StringComparer.Ordinal))
@@ -185,7 +201,17 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         {
             await foreach (var plan in sources.ListPlansAsync(null, ct))
             {
-                var areas = Areas(plan);
+                PlanAreas areas;
+                try
+                {
+                    areas = PlanAreas.From(plan, reference.Projection);
+                }
+                catch (ArgumentException ex)
+                {
+                    skipped.Add($"plan {plan.PlanId} skipped: {ex.Message}");
+                    continue;
+                }
+
                 if (areas.ValidFromTicks < window.EndTicks && areas.ValidToTicks > window.StartTicks)
                 {
                     plans.Add(areas);
@@ -193,7 +219,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             }
         }
 
-        return new ActivePlans(plans);
+        return (new ActivePlans(plans), skipped);
     }
 
     private FairnessScope Scope(string borough)
