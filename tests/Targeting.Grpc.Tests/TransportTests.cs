@@ -27,6 +27,14 @@ public sealed class TransportTests
     }
 
     [Fact]
+    public async Task Host_StartedWithUrls_SpeaksCleartextHttp2ByDefault()
+    {
+        await using var host = await GrpcTestHost.StartAsync(useUrls: true);
+        using var client = host.CreateClient();
+        Assert.Equal(new Empty(), await client.UnaryAsync(TestMethods.EmptyCall, new Empty(), Options));
+    }
+
+    [Fact]
     public async Task Tls_UntrustedCertificate_IsUnavailable()
     {
         await using var host = await GrpcTestHost.StartAsync(tls: true);

@@ -1,5 +1,7 @@
 using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
+using System.Collections.Concurrent;
+using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.Operation.Overlay;
 using NetTopologySuite.Operation.OverlayNG;
@@ -22,27 +24,35 @@ namespace Targeting.Engine.Geography;
 /// to that cell.
 /// </para>
 /// <para>
-/// Clipping is a recursive bisection: the area is intersected with halves of the grid block until a
-/// block is wholly inside (all its cells are full), wholly outside, or a single cell (a partial
-/// cell, whose clipped shape is kept). Each level intersects ever smaller pieces, so building the
-/// grid of all London (about 157,000 cells of 100 m) costs a few hundred milliseconds, and a
-/// service can cache grids per area.
+/// Each cell's in-area size is computed exactly, without a general overlay: every ring of the area
+/// (shells counter-clockwise, holes clockwise) is clipped to the cell's row strip and then to the
+/// cell with Sutherland-Hodgman clipping, and the signed shoelace areas of the clipped rings are
+/// summed. Clipping a ring to a convex window can leave zero-width bridges along the window's edges,
+/// but they enclose no area, and the winding number of every point inside the window is kept, so
+/// the sum is the area of the intersection. This is linear in the ring sizes per row, so the grid
+/// of all London (about 157,000 cells of 100 m) takes a fraction of a second. A partial cell's shape
+/// is made only when asked for (<see cref="CellGeometry"/>), with NTS's OverlayNG.
 /// </para>
 /// <para>Thread safety: immutable once built; safe to share. An empty area is refused.</para>
 /// </remarks>
 public sealed class AnalysisGrid
 {
-    private const double FullTolerance = 1e-9;
+    // Relative tolerance for calling a clipped cell full or empty: areas are sums of shoelace terms of
+    // coordinates around 10⁵–10⁶ m, so their rounding error is far below 10⁻⁹ of a cell.
+    private const double Tolerance = 1e-9;
 
     private readonly int[] _cellAt;
     private readonly int[] _column;
     private readonly int[] _row;
     private readonly double[] _area;
-    private readonly Dictionary<int, Geometry> _partialShapes;
+    private readonly bool[] _partial;
+    private readonly int _partialCount;
     private readonly GeometryFactory _factory;
+    private readonly Lazy<IPointOnGeometryLocator> _locator;
+    private readonly ConcurrentDictionary<int, Geometry> _partialShapes = new();
 
     private AnalysisGrid(Geometry areaOfInterest, double originX, double originY, double cellSize, int columns, int rows,
-        double[] areaByPosition, Dictionary<int, Geometry> shapesByPosition, double originOffsetX, double originOffsetY)
+        double[] areaByPosition, double originOffsetX, double originOffsetY)
     {
         AreaOfInterest = areaOfInterest;
         AreaOfInterestM2 = areaOfInterest.Area;
@@ -54,18 +64,20 @@ public sealed class AnalysisGrid
         OriginOffsetX = originOffsetX;
         OriginOffsetY = originOffsetY;
         _factory = areaOfInterest.Factory;
+        _locator = new Lazy<IPointOnGeometryLocator>(() => new IndexedPointInAreaLocator(areaOfInterest), LazyThreadSafetyMode.ExecutionAndPublication);
         _cellAt = new int[columns * rows];
+        var full = cellSize * cellSize;
         var count = 0;
         for (var p = 0; p < areaByPosition.Length; p++)
         {
-            _cellAt[p] = areaByPosition[p] > 0 ? count++ : -1;
+            _cellAt[p] = areaByPosition[p] > full * Tolerance ? count++ : -1;
         }
 
         CellCount = count;
         _column = new int[count];
         _row = new int[count];
         _area = new double[count];
-        _partialShapes = new Dictionary<int, Geometry>(shapesByPosition.Count);
+        _partial = new bool[count];
         for (var p = 0; p < areaByPosition.Length; p++)
         {
             var cell = _cellAt[p];
@@ -76,10 +88,16 @@ public sealed class AnalysisGrid
 
             _column[cell] = p % columns;
             _row[cell] = p / columns;
-            _area[cell] = areaByPosition[p];
-            if (shapesByPosition.TryGetValue(p, out var shape))
+            var area = areaByPosition[p];
+            if (area >= full * (1 - Tolerance))
             {
-                _partialShapes[cell] = shape;
+                _area[cell] = full;
+            }
+            else
+            {
+                _area[cell] = area;
+                _partial[cell] = true;
+                _partialCount++;
             }
         }
     }
@@ -115,7 +133,7 @@ public sealed class AnalysisGrid
     public int CellCount { get; }
 
     /// <summary>How many cells are only partly inside the area.</summary>
-    public int PartialCellCount => _partialShapes.Count;
+    public int PartialCellCount => _partialCount;
 
     /// <summary>
     /// Makes the grid of an area of interest.
@@ -154,11 +172,8 @@ public sealed class AnalysisGrid
             throw new ArgumentException($"a grid of {columns} × {rows} cells is too large; use a larger cell size", nameof(cellSizeM));
         }
 
-        var clipper = new Clipper(area.Factory, originX, originY, cellSizeM, columns);
-        var areas = new double[columns * rows];
-        var shapes = new Dictionary<int, Geometry>();
-        clipper.Clip(area, 0, 0, columns, rows, areas, shapes);
-        return new AnalysisGrid(area, originX, originY, cellSizeM, columns, rows, areas, shapes, originOffsetXM, originOffsetYM);
+        var areas = CellAreas(area, originX, originY, cellSizeM, columns, rows);
+        return new AnalysisGrid(area, originX, originY, cellSizeM, columns, rows, areas, originOffsetXM, originOffsetYM);
     }
 
     /// <summary>The cell's column (0 = westmost).</summary>
@@ -171,7 +186,7 @@ public sealed class AnalysisGrid
     public double CellAreaM2(int cell) => _area[cell];
 
     /// <summary>Whether the cell is cut by the area's boundary.</summary>
-    public bool IsPartial(int cell) => _partialShapes.ContainsKey(cell);
+    public bool IsPartial(int cell) => _partial[cell];
 
     /// <summary>The x of the cell's centre (of the full square), metres.</summary>
     public double CentreX(int cell) => OriginX + ((_column[cell] + 0.5) * CellSize);
@@ -183,23 +198,42 @@ public sealed class AnalysisGrid
     public int CellAt(int column, int row) =>
         column < 0 || row < 0 || column >= Columns || row >= Rows ? -1 : _cellAt[(row * Columns) + column];
 
-    /// <summary>The cell holding a point, or −1 when the point is outside the area of interest.</summary>
+    /// <summary>The cell holding a point, or −1 when the point is outside the area of interest (points on its boundary are inside).</summary>
     public int Locate(double x, double y)
     {
         var column = (int)Math.Floor((x - OriginX) / CellSize);
         var row = (int)Math.Floor((y - OriginY) / CellSize);
         var cell = CellAt(column, row);
-        if (cell < 0 || !_partialShapes.TryGetValue(cell, out var shape))
+        if (cell < 0 || !_partial[cell])
         {
             return cell;
         }
 
-        return SimplePointInAreaLocator.Locate(new Coordinate(x, y), shape) == Location.Exterior ? -1 : cell;
+        return _locator.Value.Locate(new Coordinate(x, y)) == Location.Exterior ? -1 : cell;
     }
 
-    /// <summary>The cell's shape: its square, or for a partial cell the part inside the area.</summary>
-    public Geometry CellGeometry(int cell) =>
-        _partialShapes.TryGetValue(cell, out var shape) ? shape : _factory.ToGeometry(SquareOf(_column[cell], _row[cell]));
+    /// <summary>The cell's shape: its square, or for a partial cell the part inside the area (made on first use, then kept).</summary>
+    public Geometry CellGeometry(int cell)
+    {
+        var square = _factory.ToGeometry(SquareOf(_column[cell], _row[cell]));
+        if (!_partial[cell])
+        {
+            return square;
+        }
+
+        return _partialShapes.GetOrAdd(cell, _ =>
+        {
+            var clipped = OverlayNGRobust.Overlay(AreaOfInterest, square, SpatialFunction.Intersection);
+            if (clipped is Polygon or MultiPolygon)
+            {
+                return clipped;
+            }
+
+            // Overlay can return lines or points along the square's edge next to the polygons; keep the area only.
+            var polygons = PolygonExtracter.GetPolygons(clipped).Cast<Polygon>().ToArray();
+            return polygons.Length == 1 ? polygons[0] : _factory.CreateMultiPolygon(polygons);
+        });
+    }
 
     /// <summary>The full square of a cell (ignoring clipping).</summary>
     public Envelope CellSquare(int cell) => SquareOf(_column[cell], _row[cell]);
@@ -265,86 +299,176 @@ public sealed class AnalysisGrid
         return new Envelope(x, x + CellSize, y, y + CellSize);
     }
 
-    private sealed class Clipper(GeometryFactory factory, double originX, double originY, double cellSize, int columns)
+    private static double[] CellAreas(Geometry area, double originX, double originY, double cellSize, int columns, int rows)
     {
-        public void Clip(Geometry piece, int column0, int row0, int column1, int row1, double[] areas, Dictionary<int, Geometry> shapes)
+        var rings = new List<Coordinate[]>();
+        for (var i = 0; i < area.NumGeometries; i++)
         {
-            if (piece.IsEmpty)
+            var polygon = (Polygon)area.GetGeometryN(i);
+            if (polygon.IsEmpty)
             {
-                return;
+                continue;
             }
 
-            var pieceArea = piece.Area;
-            if (!(pieceArea > 0))
+            // Shells counter-clockwise and holes clockwise, so signed areas add up to the polygon's area.
+            var shell = polygon.ExteriorRing.Coordinates;
+            rings.Add(Orientation.IsCCW(shell) ? shell : shell.Reverse().ToArray());
+            foreach (var hole in polygon.InteriorRings)
             {
-                return;
+                var coordinates = hole.Coordinates;
+                rings.Add(Orientation.IsCCW(coordinates) ? coordinates.Reverse().ToArray() : coordinates);
             }
+        }
 
-            var blockArea = (double)(column1 - column0) * (row1 - row0) * cellSize * cellSize;
-            if (pieceArea >= blockArea * (1 - FullTolerance))
+        var areas = new double[columns * rows];
+        var clipper = new RingClipper((6 * rings.Max(r => r.Length)) + 16);
+        foreach (var ring in rings)
+        {
+            var ringEnvelope = new Envelope(ring);
+            var firstRow = Math.Max(0, (int)Math.Floor((ringEnvelope.MinY - originY) / cellSize));
+            var lastRow = Math.Min(rows - 1, (int)Math.Floor((ringEnvelope.MaxY - originY) / cellSize));
+            for (var row = firstRow; row <= lastRow; row++)
             {
-                var full = cellSize * cellSize;
-                for (var row = row0; row < row1; row++)
+                var bottom = originY + (row * cellSize);
+                var strip = clipper.ClipToStrip(ring, bottom, bottom + cellSize, out var minX, out var maxX);
+                if (strip == 0)
                 {
-                    for (var column = column0; column < column1; column++)
-                    {
-                        areas[(row * columns) + column] = full;
-                    }
+                    continue;
                 }
 
-                return;
-            }
-
-            if (column1 - column0 == 1 && row1 - row0 == 1)
-            {
-                var position = (row0 * columns) + column0;
-                areas[position] = pieceArea;
-                shapes[position] = Polygonal(piece);
-                return;
-            }
-
-            if (column1 - column0 >= row1 - row0)
-            {
-                var middle = (column0 + column1) / 2;
-                Clip(Intersect(piece, column0, row0, middle, row1), column0, row0, middle, row1, areas, shapes);
-                Clip(Intersect(piece, middle, row0, column1, row1), middle, row0, column1, row1, areas, shapes);
-            }
-            else
-            {
-                var middle = (row0 + row1) / 2;
-                Clip(Intersect(piece, column0, row0, column1, middle), column0, row0, column1, middle, areas, shapes);
-                Clip(Intersect(piece, column0, middle, column1, row1), column0, middle, column1, row1, areas, shapes);
+                var firstColumn = Math.Max(0, (int)Math.Floor((minX - originX) / cellSize));
+                var lastColumn = Math.Min(columns - 1, (int)Math.Floor((maxX - originX) / cellSize));
+                for (var column = firstColumn; column <= lastColumn; column++)
+                {
+                    var left = originX + (column * cellSize);
+                    areas[(row * columns) + column] += clipper.SignedAreaInColumn(strip, left, left + cellSize);
+                }
             }
         }
 
-        private Geometry Intersect(Geometry piece, int column0, int row0, int column1, int row1)
+        return areas;
+    }
+
+    /// <summary>Sutherland-Hodgman clipping of a ring to a row strip, then of the strip's ring to a column, with reused buffers.</summary>
+    private sealed class RingClipper(int capacity)
+    {
+        private double[] _stripX = new double[capacity];
+        private double[] _stripY = new double[capacity];
+        private double[] _tempX = new double[capacity];
+        private double[] _tempY = new double[capacity];
+        private double[] _cellX = new double[capacity];
+        private double[] _cellY = new double[capacity];
+
+        /// <summary>Clips the closed ring (first point repeated last) to bottom ≤ y ≤ top; returns the vertex count kept in the strip buffer.</summary>
+        public int ClipToStrip(Coordinate[] ring, double bottom, double top, out double minX, out double maxX)
         {
-            var block = new Envelope(
-                originX + (column0 * cellSize), originX + (column1 * cellSize),
-                originY + (row0 * cellSize), originY + (row1 * cellSize));
-            if (!piece.EnvelopeInternal.Intersects(block))
+            var n = ring.Length - 1;
+            // Each half-plane clip emits at most 1.5 vertices per input edge, so four clips stay under 6n.
+            Ensure((6 * n) + 16);
+            // Against y ≥ bottom into the temporary buffer.
+            var count = 0;
+            for (var i = 0; i < n; i++)
             {
-                return factory.CreatePolygon();
+                var a = ring[i];
+                var b = ring[i + 1];
+                count = ClipEdge(a.X, a.Y, b.X, b.Y, a.Y >= bottom, b.Y >= bottom, bottom, horizontal: true, _tempX, _tempY, count);
             }
 
-            if (block.Contains(piece.EnvelopeInternal))
+            // Against y ≤ top into the strip buffer.
+            var kept = 0;
+            for (var i = 0; i < count; i++)
             {
-                return piece;
+                var j = (i + 1) % count;
+                kept = ClipEdge(_tempX[i], _tempY[i], _tempX[j], _tempY[j], _tempY[i] <= top, _tempY[j] <= top, top, horizontal: true,
+                    _stripX, _stripY, kept);
             }
 
-            return OverlayNGRobust.Overlay(piece, factory.ToGeometry(block), SpatialFunction.Intersection);
+            minX = double.PositiveInfinity;
+            maxX = double.NegativeInfinity;
+            for (var i = 0; i < kept; i++)
+            {
+                minX = Math.Min(minX, _stripX[i]);
+                maxX = Math.Max(maxX, _stripX[i]);
+            }
+
+            return kept < 3 ? 0 : kept;
         }
 
-        // Overlay can return lines or points along the block edge next to polygons; a cell's shape keeps only the area.
-        private Geometry Polygonal(Geometry geometry)
+        /// <summary>The signed area of the strip's ring clipped to left ≤ x ≤ right.</summary>
+        public double SignedAreaInColumn(int stripCount, double left, double right)
         {
-            if (geometry is Polygon or MultiPolygon)
+            var count = 0;
+            for (var i = 0; i < stripCount; i++)
             {
-                return geometry;
+                var j = (i + 1) % stripCount;
+                count = ClipEdge(_stripX[i], _stripY[i], _stripX[j], _stripY[j], _stripX[i] >= left, _stripX[j] >= left, left, horizontal: false,
+                    _tempX, _tempY, count);
             }
 
-            var polygons = PolygonExtracter.GetPolygons(geometry).Cast<Polygon>().ToArray();
-            return polygons.Length == 1 ? polygons[0] : factory.CreateMultiPolygon(polygons);
+            var kept = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var j = (i + 1) % count;
+                kept = ClipEdge(_tempX[i], _tempY[i], _tempX[j], _tempY[j], _tempX[i] <= right, _tempX[j] <= right, right, horizontal: false,
+                    _cellX, _cellY, kept);
+            }
+
+            double twice = 0;
+            for (var i = 0; i < kept; i++)
+            {
+                var j = (i + 1) % kept;
+                twice += (_cellX[i] * _cellY[j]) - (_cellX[j] * _cellY[i]);
+            }
+
+            return twice / 2;
+        }
+
+        // One Sutherland-Hodgman step for the edge a→b against the line (y = at when horizontal, else x = at).
+        private static int ClipEdge(double ax, double ay, double bx, double by, bool aInside, bool bInside, double at, bool horizontal,
+            double[] outX, double[] outY, int count)
+        {
+            if (aInside != bInside)
+            {
+                double ix, iy;
+                if (horizontal)
+                {
+                    iy = at;
+                    ix = ax + ((bx - ax) * (at - ay) / (by - ay));
+                }
+                else
+                {
+                    ix = at;
+                    iy = ay + ((by - ay) * (at - ax) / (bx - ax));
+                }
+
+                outX[count] = ix;
+                outY[count] = iy;
+                count++;
+            }
+
+            if (bInside)
+            {
+                outX[count] = bx;
+                outY[count] = by;
+                count++;
+            }
+
+            return count;
+        }
+
+        private void Ensure(int size)
+        {
+            if (_stripX.Length >= size)
+            {
+                return;
+            }
+
+            _stripX = new double[size];
+            _stripY = new double[size];
+            _tempX = new double[size];
+            _tempY = new double[size];
+            _cellX = new double[size];
+            _cellY = new double[size];
         }
     }
 }

@@ -26,7 +26,8 @@ public sealed record DbscanResult(int[] Labels, bool[] IsCore, int ClusterCount)
 /// a border point therefore stays in the cluster of the first core point, in input order, that reached
 /// it — unless it is later found to be core itself, when it links both clusters. Also as in PostGIS:
 /// with minPoints ≤ 1 every point is in a cluster (clusters are the connected components of the eps
-/// graph), and when there are no more points than minPoints nothing is clustered at all.
+/// graph). (Newer PostGIS sources return no clusters at all when there are no more points than
+/// minPoints; PostGIS 3.3, the reference here, clusters them normally, and so does this class.)
 /// </para>
 /// <para>
 /// Cluster numbers: clusters are numbered 0, 1, ... in the order of their first point in the input.
@@ -63,7 +64,7 @@ public static class Dbscan
         var labels = new int[n];
         var isCore = new bool[n];
         Array.Fill(labels, -1);
-        if (n == 0 || (minPoints > 1 && n <= minPoints))
+        if (n == 0)
         {
             return new DbscanResult(labels, isCore, 0);
         }

@@ -59,7 +59,7 @@ public sealed class HotspotSurface
     /// <summary>The sum of <see cref="Intensity"/>.</summary>
     public double TotalIntensity { get; }
 
-    /// <summary>The Gi* result, for <see cref="HotspotMethod.GetisOrd"/>.</summary>
+    /// <summary>Gi* on the harm-weighted counts: the method's own for <see cref="HotspotMethod.GetisOrd"/>, attached as evidence by <see cref="PatrolPlanner"/> otherwise.</summary>
     public GiStarResult? GiStar { get; }
 
     /// <summary>The clusters, for <see cref="HotspotMethod.Dbscan"/> (labels in <see cref="DbscanHotspots"/>' id order).</summary>

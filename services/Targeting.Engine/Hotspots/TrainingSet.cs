@@ -105,7 +105,12 @@ public sealed class TrainingSet
     /// </summary>
     /// <exception cref="ArgumentException">The window is empty or reversed, or the options are invalid.</exception>
     public static TrainingSet Build(AnalysisGrid grid, IReadOnlyList<Incident> incidents, DateTime windowStart, DateTime windowEnd,
-        TargetingOptions? options = null)
+        TargetingOptions? options = null) => BuildLocated(grid, incidents, windowStart, windowEnd, options, cellOfIncident: null);
+
+    /// <summary>As <see cref="Build(AnalysisGrid, IReadOnlyList{Incident}, DateTime, DateTime, TargetingOptions?)"/>, with each
+    /// incident's cell already located on this grid (−1 outside), so that backtest folds locate once.</summary>
+    internal static TrainingSet BuildLocated(AnalysisGrid grid, IReadOnlyList<Incident> incidents, DateTime windowStart, DateTime windowEnd,
+        TargetingOptions? options, int[]? cellOfIncident)
     {
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -144,7 +149,7 @@ public sealed class TrainingSet
                 continue;
             }
 
-            var cell = grid.Locate(incident.X, incident.Y);
+            var cell = cellOfIncident?[i] ?? grid.Locate(incident.X, incident.Y);
             if (cell < 0)
             {
                 outsideArea++;

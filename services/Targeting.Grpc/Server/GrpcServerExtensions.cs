@@ -104,6 +104,17 @@ public static class GrpcServerExtensions
         return endpoints;
     }
 
+    /// <summary>
+    /// Maps a service whose rpcs need no token. Internal on purpose: only health, reflection and the
+    /// benchmark host (which measures the layer itself) may skip authentication.
+    /// </summary>
+    internal static IEndpointRouteBuilder MapAnonymousGrpcService<TService>(this IEndpointRouteBuilder endpoints, ServiceDescriptor service, Action<GrpcServiceBuilder<TService>> bind)
+        where TService : class
+    {
+        Map(endpoints.ServiceProvider, service, anonymous: true, bind);
+        return endpoints;
+    }
+
     private static void Map<TService>(IServiceProvider services, ServiceDescriptor service, bool anonymous, Action<GrpcServiceBuilder<TService>> bind)
         where TService : class
     {

@@ -10,20 +10,33 @@ public sealed class ProspectiveHotspotsTests
     [Fact]
     public void Compute_OneMonthLevelIncident_DecaysWithCellDistanceAndAge()
     {
-        // One robbery in January 2022 at the centre of cell 4; window ends 1 February.
+        // One robbery in January 2022 at the centre of cell 4; window ends 1 February; Bowers et al.'s 400 m.
         // Month-level times count from mid-month: 16 Jan 12:00, so the age is 15.5 days, and with a
         // 60-day half-life the time weight is 2^(−15.5/60) = 0.836053.
         // Space weight 1/(1 + d/100): centre 1, edge cells 1/2, corners 1/(1 + √2) = 0.414214.
         var training = TrainingSet.Build(ThreeByThree(), [At("a", 150, 150, "Robbery")], January, February, Unit);
 
-        var surface = ProspectiveHotspots.Compute(training);
+        var surface = ProspectiveHotspots.Compute(training, new MethodParameters { BandwidthM = 400 });
 
         Assert.Equal(15.5, training.AgeDays[0], 12);
         Assert.Equal(0.836053, surface.Score[4], 1e-6);
         Assert.Equal(0.836053 / 2, surface.Score[1], 1e-6);
         Assert.Equal(0.836053 * 0.414214, surface.Score[0], 1e-6);
-        Assert.Equal(400, surface.Parameters.BandwidthM);
         Assert.Equal(60, surface.Parameters.HalfLifeDays);
+    }
+
+    [Fact]
+    public void Compute_DefaultBandwidth_KeepsEachIncidentToItsOwnCell()
+    {
+        // Default 50 m: the neighbouring centres are 100 m away, so only the incident's cell scores.
+        // The incident sits off-centre (it is its cell's centre that counts, as in Bowers et al.).
+        var training = TrainingSet.Build(ThreeByThree(), [At("a", 190, 110, "Robbery")], January, February, Unit);
+
+        var surface = ProspectiveHotspots.Compute(training);
+
+        Assert.Equal(50, surface.Parameters.BandwidthM);
+        Assert.Equal(0.836053, surface.Score[4], 1e-6);
+        Assert.Equal(0.836053, surface.Score.Sum(), 1e-6);
     }
 
     [Fact]
@@ -46,7 +59,7 @@ public sealed class ProspectiveHotspotsTests
     {
         // An exact-time robbery 30 days before the window ends weighs exactly 2^(−30/60) = 0.707107 at its cell.
         var at = February.AddDays(-30);
-        var incident = new Incident("a", at, TimePrecision.Exact, 150, 150, "Robbery", Provenance.Reported);
+        var incident = new Incident("a", at, TimePrecision.Exact, 120, 170, "Robbery", Provenance.Reported);
         var training = TrainingSet.Build(ThreeByThree(), [incident], January, February, Unit);
 
         Assert.Equal(0.707107, ProspectiveHotspots.Compute(training).Score[4], 1e-6);

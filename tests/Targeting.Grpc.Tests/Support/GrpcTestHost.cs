@@ -47,7 +47,8 @@ public sealed class GrpcTestHost : IAsyncDisposable
         string environment = "Development",
         bool tls = false,
         Action<IEndpointRouteBuilder>? map = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool useUrls = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -62,14 +63,22 @@ public sealed class GrpcTestHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(logs);
         var certificate = tls ? CreateCertificate() : null;
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        if (useUrls)
         {
-            listen.Protocols = HttpProtocols.Http2;
-            if (certificate is not null)
+            // As `dotnet run -- --urls http://...` does: the layer must make such endpoints speak h2c.
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
-                listen.UseHttps(certificate);
-            }
-        }));
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            }));
+        }
         builder.Services.AddGrpcServer(builder.Configuration);
         builder.Services.AddSingleton<CallProbe>();
         services?.Invoke(builder.Services);
