@@ -1,0 +1,353 @@
+using Google.Protobuf.WellKnownTypes;
+using NetTopologySuite.Geometries;
+using Targeting.Common.V1;
+using Targeting.Feedback.Analysis;
+using Targeting.Feedback.Reference;
+using Targeting.Feedback.Sources;
+using Targeting.Feedback.V1;
+using Targeting.Grpc;
+using Targeting.Hotspot.V1;
+using Targeting.Stops.V1;
+using Boundary = Targeting.Engine.Geography.Boundary;
+
+namespace Targeting.Feedback;
+
+/// <summary>
+/// The FeedbackService rpcs: validate, read the sources (plans and incidents from hotspot,
+/// encounters from stops, streamed), run the analysis, return it. The analyses are pure functions
+/// in <see cref="Analysis"/>; this class only adapts.
+/// </summary>
+public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData reference, TimeProvider time)
+{
+    public async Task<PlanEvaluation> EvaluatePlanAsync(EvaluatePlanRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequirePlanId(request.PlanId, violations);
+        CheckWindow(request.Window, "window", violations);
+        violations.ThrowIfAny();
+
+        var ct = context.CancellationToken;
+        var plan = await sources.GetPlanAsync(request.PlanId.Trim(), ct);
+        var areas = Areas(plan);
+        var window = AnalysisWindow.From(Merge(request.Window, plan.ValidWindow));
+        var targets = PlanTargets.For(plan);
+        var stops = StopsAsync(window, ct);
+        var incidents = IncidentsAsync(plan, window, targets, ct);
+        return PlanEvaluator.Evaluate(areas, window, await stops, AreaOfInterest(plan), await incidents, targets);
+    }
+
+    public async Task<CrimeChangeReport> AssessCrimeChangeAsync(CrimeChangeRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequirePlanId(request.PlanId, violations);
+        CheckWindow(request.Before, "before", violations);
+        CheckWindow(request.After, "after", violations);
+        if (double.IsNaN(request.BufferM) || request.BufferM < 0 || request.BufferM > 5000)
+        {
+            violations.Add("buffer_m", "must be between 0 (the default, 250 m) and 5000 metres");
+        }
+
+        for (var i = 0; i < request.CrimeTypes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(request.CrimeTypes[i]))
+            {
+                violations.Add($"crime_types[{i}]", "is blank");
+            }
+        }
+
+        violations.ThrowIfAny();
+        var ct = context.CancellationToken;
+        var plan = await sources.GetPlanAsync(request.PlanId.Trim(), ct);
+        var areas = Areas(plan);
+        var before = AnalysisWindow.From(Merge(request.Before, plan.Provenance?.DataWindow));
+        var after = AnalysisWindow.From(Merge(request.After, plan.ValidWindow));
+        if (!before.IsBounded || !after.IsBounded)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, $"plan {plan.PlanId} has no data window or valid window to default to: give before and after");
+        }
+
+        var targets = PlanTargets.For(plan, request.CrimeTypes);
+        var span = new AnalysisWindow(Math.Min(before.StartTicks, after.StartTicks), Math.Max(before.EndTicks, after.EndTicks));
+        var incidents = await IncidentsAsync(plan, span, targets, ct);
+        var buffer = request.BufferM > 0 ? request.BufferM : CrimeChangeAnalysis.DefaultBufferM;
+        return CrimeChangeAnalysis.Assess(areas, before, after, incidents, targets, buffer, AreaOfInterest(plan));
+    }
+
+    public async Task<FairnessReport> AssessFairnessAsync(FairnessRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        CheckWindow(request.Window, "window", violations);
+        var objects = ParseObjects(request.ObjectsOfSearch, violations);
+        for (var i = 0; i < request.PlanIds.Count; i++)
+        {
+            RequirePlanId(request.PlanIds[i], violations, $"plan_ids[{i}]");
+        }
+
+        violations.ThrowIfAny();
+        var scope = Scope(request.Borough);
+        var ct = context.CancellationToken;
+        var window = AnalysisWindow.From(request.Window);
+        var stops = StopsAsync(window, ct);
+        var plans = PlansAsync(request.PlanIds, window, ct);
+        var source = scope.Borough is null ? reference.ForceWideSource : $"{reference.CensusSource}: {scope.Population.Name} ({scope.Population.Code})";
+        var (active, skipped) = await plans;
+        var report = FairnessAnalysis.Assess(scope, window, await stops, active, objects, source);
+        if (skipped.Count > 0)
+        {
+            report.Notes += "; " + string.Join("; ", skipped);
+        }
+
+        return report;
+    }
+
+    public async Task<ProceduralJusticeReport> AssessProceduralJusticeAsync(ProceduralJusticeRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        CheckWindow(request.Window, "window", violations);
+        if (!System.Enum.IsDefined(request.Grouping))
+        {
+            violations.Add("grouping", "is not a ComplianceGrouping value");
+        }
+
+        violations.ThrowIfAny();
+        var window = AnalysisWindow.From(request.Window);
+        var query = new EncounterQuery { Window = request.Window, Area = request.Area };
+
+        // A supervisor who is not also an analyst sees their own team only.
+        if (!context.Caller.IsInRole(Roles.Analyst))
+        {
+            query.Team = context.Caller.Team
+                ?? throw new RpcException(StatusCode.PermissionDenied, "a supervisor's token needs a team claim: compliance is shown for the supervisor's own team");
+        }
+
+        var answers = new List<ProceduralJusticeAnalysis.Answers>();
+        await foreach (var record in sources.QueryEncountersAsync(query, context.CancellationToken))
+        {
+            if (ProceduralJusticeAnalysis.Read(record, window) is { } read)
+            {
+                answers.Add(read);
+            }
+        }
+
+        return ProceduralJusticeAnalysis.Summarise(answers, window, request.Grouping);
+    }
+
+    public async Task<TransparencyReport> GetTransparencyReportAsync(TransparencyRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        CheckWindow(request.Window, "window", violations);
+        if (request.SuppressionThreshold < 0)
+        {
+            violations.Add("suppression_threshold", "must be at least 1 (0 means the default)");
+        }
+
+        var boroughs = new List<int>();
+        for (var i = 0; i < request.Boroughs.Count; i++)
+        {
+            if (FindBorough(request.Boroughs[i]) is { } index)
+            {
+                boroughs.Add(index);
+            }
+            else
+            {
+                violations.Add($"boroughs[{i}]", $"'{request.Boroughs[i]}' is not a borough the feedback service holds ({string.Join(", ", reference.Boroughs.All.Select(b => b.Name))})");
+            }
+        }
+
+        violations.ThrowIfAny();
+        var ct = context.CancellationToken;
+        var window = AnalysisWindow.From(request.Window);
+        var stops = StopsAsync(window, ct);
+        var plans = PlansAsync([], window, ct);
+        var threshold = request.SuppressionThreshold > 0 ? request.SuppressionThreshold : reference.Options.SuppressionThreshold;
+        var (active, skipped) = await plans;
+        var report = TransparencyReportBuilder.Build(await stops, window, request.Boroughs.Count == 0 ? null : boroughs, active, threshold, time.GetUtcNow());
+        if (skipped.Count > 0)
+        {
+            report.MethodNote += " Patrol plans left out of 'inside': " + string.Join("; ", skipped) + ".";
+        }
+
+        return report;
+    }
+
+    private Task<StopFacts> StopsAsync(AnalysisWindow window, CancellationToken ct) =>
+        StopFacts.FromAsync(sources.QueryEncountersAsync(new EncounterQuery { Window = window.ToProto() }, ct), reference.Projection, reference.Boroughs, ct);
+
+    private Task<IReadOnlyList<IncidentFact>> IncidentsAsync(PatrolPlan plan, AnalysisWindow window, PlanTargets targets, CancellationToken ct)
+    {
+        var request = new StreamIncidentsRequest { Window = window.ToProto(), CrimeTypes = { targets.CrimeTypes } };
+        if (!string.IsNullOrWhiteSpace(plan.AreaName) && !string.Equals(plan.AreaName, "custom", StringComparison.OrdinalIgnoreCase))
+        {
+            request.Area = new AreaOfInterest { BoundaryName = plan.AreaName };
+        }
+
+        return IncidentFacts.FromAsync(sources.StreamIncidentsAsync(request, ct), reference.Projection, ct);
+    }
+
+    // The plans whose areas are "inside": those named (an unreadable one fails the call), or every stored plan whose
+    // valid window overlaps the window (an unreadable one is skipped and named in the report, not fatal to it).
+    private async Task<(ActivePlans Plans, List<string> Skipped)> PlansAsync(IReadOnlyList<string> planIds, AnalysisWindow window, CancellationToken ct)
+    {
+        var plans = new List<PlanAreas>();
+        var skipped = new List<string>();
+        if (planIds.Count > 0)
+        {
+            foreach (var id in planIds.Distinct(StringComparer.Ordinal))
+            {
+                plans.Add(Areas(await sources.GetPlanAsync(id.Trim(), ct)));
+            }
+        }
+        else
+        {
+            await foreach (var plan in sources.ListPlansAsync(null, ct))
+            {
+                PlanAreas areas;
+                try
+                {
+                    areas = PlanAreas.From(plan, reference.Projection);
+                }
+                catch (ArgumentException ex)
+                {
+                    skipped.Add($"plan {plan.PlanId} skipped: {ex.Message}");
+                    continue;
+                }
+
+                if (areas.ValidFromTicks < window.EndTicks && areas.ValidToTicks > window.StartTicks)
+                {
+                    plans.Add(areas);
+                }
+            }
+        }
+
+        return (new ActivePlans(plans), skipped);
+    }
+
+    private FairnessScope Scope(string borough)
+    {
+        if (string.IsNullOrWhiteSpace(borough))
+        {
+            return new FairnessScope(null, reference.ForceWide);
+        }
+
+        var population = reference.Census.Find(borough)
+            ?? throw new RpcException(StatusCode.NotFound, $"no Census 2021 population for '{borough}': give a London borough's name or GSS code (E09…)");
+        var polygon = FindBorough(population.Code) is { } index ? reference.Boroughs.All[index]
+            : throw new RpcException(StatusCode.NotFound, $"the feedback service holds no polygon for {population.Name} ({population.Code}) to place searches in: see Feedback:BoroughBoundaryPath");
+        return new FairnessScope(polygon, population);
+    }
+
+    private int? FindBorough(string nameOrCode)
+    {
+        try
+        {
+            var boundary = reference.Boroughs.Find(nameOrCode.Trim());
+            if (boundary is null)
+            {
+                // The Census file and the polygons may spell a name differently ("&" for "and"): go through the code.
+                var census = reference.Census.Find(nameOrCode);
+                boundary = census is null ? null : reference.Boroughs.Find(census.Code);
+            }
+
+            return boundary is null ? null : IndexOf(boundary);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private int IndexOf(Boundary boundary)
+    {
+        for (var i = 0; i < reference.Boroughs.Count; i++)
+        {
+            if (ReferenceEquals(reference.Boroughs.All[i], boundary))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private Geometry? AreaOfInterest(PatrolPlan plan) =>
+        FindBorough(plan.AreaName) is { } index and >= 0 ? reference.Boroughs.All[index].Geometry : null;
+
+    private PlanAreas Areas(PatrolPlan plan)
+    {
+        try
+        {
+            return PlanAreas.From(plan, reference.Projection);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, $"plan {plan.PlanId} has a patrol area the feedback service cannot read: {ex.Message}");
+        }
+    }
+
+    private static HashSet<ObjectOfSearch> ParseObjects(IReadOnlyList<string> labels, FieldViolations violations)
+    {
+        var objects = new HashSet<ObjectOfSearch>();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (ObjectLabels.TryParse(labels[i], out var parsed))
+            {
+                objects.UnionWith(parsed);
+            }
+            else
+            {
+                violations.Add($"objects_of_search[{i}]", $"'{labels[i]}' is not an object of search (e.g. \"Offensive weapons\", OBJECT_OF_SEARCH_FIREARMS, or \"weapons\")");
+            }
+        }
+
+        return objects;
+    }
+
+    private static void RequirePlanId(string planId, FieldViolations violations, string field = "plan_id")
+    {
+        if (string.IsNullOrWhiteSpace(planId))
+        {
+            violations.Add(field, "is required");
+        }
+        else if (planId.Length > 200)
+        {
+            violations.Add(field, "is longer than 200 characters");
+        }
+    }
+
+    private static void CheckWindow(TimeWindow? window, string field, FieldViolations violations)
+    {
+        if (window is null)
+        {
+            return;
+        }
+
+        var start = Valid(window.Start, field + ".start", violations);
+        var end = Valid(window.End, field + ".end", violations);
+        if (start is not null && end is not null && end <= start)
+        {
+            violations.Add(field + ".end", "must be after " + field + ".start");
+        }
+    }
+
+    private static DateTime? Valid(Timestamp? timestamp, string field, FieldViolations violations)
+    {
+        if (timestamp is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return timestamp.ToDateTime();
+        }
+        catch (InvalidOperationException)
+        {
+            violations.Add(field, "is not a valid timestamp (seconds 0001-01-01 to 9999-12-31, nanos 0 to 999,999,999)");
+            return null;
+        }
+    }
+
+    // The request's window with unset ends taken from the default.
+    private static TimeWindow? Merge(TimeWindow? requested, TimeWindow? fallback) =>
+        requested is null ? fallback : new TimeWindow { Start = requested.Start ?? fallback?.Start, End = requested.End ?? fallback?.End };
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Options;
+using Targeting.Feedback.Reference;
+using Targeting.Feedback.Sources;
+using Targeting.Feedback.V1;
+using Targeting.Grpc;
+
+namespace Targeting.Feedback;
+
+/// <summary>Composition of the feedback service: <c>AddFeedbackService</c> and <c>MapFeedbackService</c>.</summary>
+public static class FeedbackServiceExtensions
+{
+    /// <summary>
+    /// Registers the feedback service: its options (section <c>Feedback</c>), the reference data
+    /// (Census populations, borough polygons), and its sources, the hotspot and stops services
+    /// over gRPC (section <c>Services</c>). Call <c>AddGrpcServer</c> too (once per host).
+    /// </summary>
+    public static IServiceCollection AddFeedbackService(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<FeedbackOptions>()
+            .Bind(configuration.GetSection(FeedbackOptions.Section))
+            .Validate(o => o.SuppressionThreshold >= 1, "Feedback:SuppressionThreshold must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<SourcesOptions>()
+            .Bind(configuration.GetSection(SourcesOptions.Section))
+            .Validate(o => Uri.TryCreate(o.Hotspot.Address, UriKind.Absolute, out _), "Services:Hotspot:Address must be the hotspot service's absolute address, e.g. http://localhost:5101.")
+            .Validate(o => Uri.TryCreate(o.Stops.Address, UriKind.Absolute, out _), "Services:Stops:Address must be the stops service's absolute address, e.g. http://localhost:5102.")
+            .Validate(o => o.CallTimeout > TimeSpan.Zero, "Services:CallTimeout must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<ReferenceData>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IFeedbackSources>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<SourcesOptions>>().Value;
+            return new GrpcFeedbackSources(options, ServiceToken(options, provider.GetRequiredService<IHostEnvironment>()));
+        });
+        services.AddScoped<FeedbackGrpcService>();
+        return services;
+    }
+
+    /// <summary>Binds every FeedbackService rpc with the roles its proto comment names, and loads the reference data now (a bad file stops the host).</summary>
+    public static WebApplication MapFeedbackService(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        _ = app.Services.GetRequiredService<ReferenceData>();
+        app.MapGrpcService<FeedbackGrpcService>(FeedbackReflection.Descriptor.Services[0], service => service
+            .Unary<EvaluatePlanRequest, PlanEvaluation>("EvaluatePlan", (s, request, context) => s.EvaluatePlanAsync(request, context), Roles.Analyst, Roles.Planner)
+            .Unary<CrimeChangeRequest, CrimeChangeReport>("AssessCrimeChange", (s, request, context) => s.AssessCrimeChangeAsync(request, context), Roles.Analyst, Roles.Planner)
+            .Unary<FairnessRequest, FairnessReport>("AssessFairness", (s, request, context) => s.AssessFairnessAsync(request, context), Roles.Analyst)
+            .Unary<ProceduralJusticeRequest, ProceduralJusticeReport>("AssessProceduralJustice", (s, request, context) => s.AssessProceduralJusticeAsync(request, context), Roles.Analyst, Roles.Supervisor)
+            .Unary<TransparencyRequest, TransparencyReport>("GetTransparencyReport", (s, request, context) => s.GetTransparencyReportAsync(request, context), [.. Roles.All]));
+        return app;
+    }
+
+    // The token the feedback service presents: configured, or in Development a development token it mints (and renews) itself.
+    private static Func<CancellationToken, ValueTask<string?>> ServiceToken(SourcesOptions options, IHostEnvironment environment)
+    {
+        if (!string.IsNullOrWhiteSpace(options.Token))
+        {
+            var token = options.Token.Trim();
+            return _ => ValueTask.FromResult<string?>(token);
+        }
+
+        if (!environment.IsDevelopment())
+        {
+            throw new InvalidOperationException("Services:Token is required outside Development: the feedback service calls hotspot and stops with a token of role 'service'.");
+        }
+
+        var current = (Token: string.Empty, Renew: DateTime.MinValue);
+        var gate = new Lock();
+        return _ =>
+        {
+            lock (gate)
+            {
+                if (DateTime.UtcNow >= current.Renew)
+                {
+                    current = (DevelopmentTokens.Issue(Roles.Service, "feedback"), DateTime.UtcNow + DevelopmentTokens.DefaultLifetime / 2);
+                }
+
+                return ValueTask.FromResult<string?>(current.Token);
+            }
+        };
+    }
+}

@@ -1,0 +1,164 @@
+using System.Runtime.CompilerServices;
+using Targeting.Common.V1;
+using Targeting.Grpc;
+using Targeting.Hotspot.V1;
+using Targeting.Stops.V1;
+
+namespace Targeting.Feedback.Sources;
+
+/// <summary>
+/// The hotspot and stops services over gRPC, each through a small private wrapper on the gRPC
+/// layer's <see cref="GrpcClient"/> (the services' typed clients are not referenced, so the
+/// feedback service depends only on their protos). Thread-safe; one instance per host.
+/// </summary>
+/// <remarks>
+/// Failures of a source become statuses the feedback service's caller can act on: NOT_FOUND and
+/// INVALID_ARGUMENT pass through with the source named (the caller's plan id or area was wrong);
+/// UNAVAILABLE, DEADLINE_EXCEEDED and CANCELLED pass through; a source refusing the service token
+/// (UNAUTHENTICATED, PERMISSION_DENIED) is a deployment fault, reported as UNAVAILABLE so the
+/// caller is not told their own credentials are wrong; anything else is UNAVAILABLE too.
+/// </remarks>
+public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
+{
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor HotspotService = HotspotReflection.Descriptor.Services[0];
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor StopsService = StopsReflection.Descriptor.Services[0];
+    private static readonly GrpcMethod<GetPlanRequest, PatrolPlan> GetPlan = GrpcMethod<GetPlanRequest, PatrolPlan>.For(HotspotService, "GetPlan");
+    private static readonly GrpcMethod<ListPlansRequest, ListPlansResponse> ListPlans = GrpcMethod<ListPlansRequest, ListPlansResponse>.For(HotspotService, "ListPlans");
+    private static readonly GrpcMethod<StreamIncidentsRequest, Incident> StreamIncidents = GrpcMethod<StreamIncidentsRequest, Incident>.For(HotspotService, "StreamIncidents");
+    private static readonly GrpcMethod<EncounterQuery, EncounterRecord> QueryEncounters = GrpcMethod<EncounterQuery, EncounterRecord>.For(StopsService, "QueryEncounters");
+
+    private readonly GrpcClient _hotspot;
+    private readonly GrpcClient _stops;
+    private readonly TimeSpan _timeout;
+
+    public GrpcFeedbackSources(SourcesOptions options, Func<CancellationToken, ValueTask<string?>> token)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _hotspot = Create(options.Hotspot, "Services:Hotspot:Address", options, token);
+        _stops = Create(options.Stops, "Services:Stops:Address", options, token);
+        _timeout = options.CallTimeout;
+    }
+
+    public async Task<PatrolPlan> GetPlanAsync(string planId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _hotspot.UnaryAsync(GetPlan, new GetPlanRequest { PlanId = planId }, Options(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException ex)
+        {
+            throw Translate(ex, "hotspot");
+        }
+    }
+
+    public async IAsyncEnumerable<PatrolPlan> ListPlansAsync(string? areaName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListPlansRequest { AreaName = areaName ?? string.Empty, Page = new PageRequest { PageSize = 1000 } };
+        while (true)
+        {
+            ListPlansResponse page;
+            try
+            {
+                page = await _hotspot.UnaryAsync(ListPlans, request, Options(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (RpcException ex)
+            {
+                throw Translate(ex, "hotspot");
+            }
+
+            foreach (var plan in page.Plans)
+            {
+                yield return plan;
+            }
+
+            if (string.IsNullOrEmpty(page.NextPageToken))
+            {
+                yield break;
+            }
+
+            request.Page.PageToken = page.NextPageToken;
+        }
+    }
+
+    public IAsyncEnumerable<Incident> StreamIncidentsAsync(StreamIncidentsRequest request, CancellationToken cancellationToken) =>
+        Translated(_hotspot.ServerStreamingAsync(StreamIncidents, request, Options(cancellationToken)), "hotspot", cancellationToken);
+
+    public IAsyncEnumerable<EncounterRecord> QueryEncountersAsync(EncounterQuery query, CancellationToken cancellationToken) =>
+        Translated(_stops.ServerStreamingAsync(QueryEncounters, query, Options(cancellationToken)), "stops", cancellationToken);
+
+    public void Dispose()
+    {
+        _hotspot.Dispose();
+        _stops.Dispose();
+    }
+
+    /// <summary>The status a failure of a source becomes (see the class remarks).</summary>
+    public static RpcException Translate(RpcException failure, string source)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        var code = failure.StatusCode switch
+        {
+            StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.FailedPrecondition
+                or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unavailable => failure.StatusCode,
+            _ => StatusCode.Unavailable,
+        };
+        var detail = failure.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied
+            ? $"the {source} service refused the feedback service's token ({failure.StatusCode}): check Services:Token"
+            : $"{source} service: {failure.Detail}";
+        return code == StatusCode.InvalidArgument && failure.StatusDetails is { } details
+            ? new RpcException(code, detail, details)
+            : new RpcException(code, detail);
+    }
+
+    private static async IAsyncEnumerable<T> Translated<T>(IAsyncEnumerable<T> source, string name, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                T item;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    item = enumerator.Current;
+                }
+                catch (RpcException ex)
+                {
+                    throw Translate(ex, name);
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private CallOptions Options(CancellationToken cancellationToken) => new()
+    {
+        Deadline = DateTime.UtcNow + _timeout,
+        CancellationToken = cancellationToken,
+    };
+
+    private static GrpcClient Create(ServiceAddress address, string setting, SourcesOptions options, Func<CancellationToken, ValueTask<string?>> token)
+    {
+        if (!Uri.TryCreate(address.Address, UriKind.Absolute, out var uri))
+        {
+            throw new InvalidOperationException($"{setting} must be an absolute http:// or https:// address, not '{address.Address}'");
+        }
+
+        return new GrpcClient(uri, new GrpcClientOptions
+        {
+            BearerTokenProvider = token,
+            DaprAppId = address.DaprAppId,
+            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
+        });
+    }
+}

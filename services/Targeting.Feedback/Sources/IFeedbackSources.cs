@@ -1,0 +1,26 @@
+using Targeting.Hotspot.V1;
+using Targeting.Stops.V1;
+
+namespace Targeting.Feedback.Sources;
+
+/// <summary>
+/// Where the feedback service reads its data: plans and incidents from the hotspot service,
+/// encounters from the stops service. The service's implementation is gRPC
+/// (<see cref="GrpcFeedbackSources"/>); failures surface as <see cref="Grpc.RpcException"/> with a
+/// status the feedback service can pass on (NOT_FOUND for an unknown plan, UNAVAILABLE when a
+/// source is down).
+/// </summary>
+public interface IFeedbackSources
+{
+    /// <summary>One plan (NOT_FOUND when unknown).</summary>
+    Task<PatrolPlan> GetPlanAsync(string planId, CancellationToken cancellationToken);
+
+    /// <summary>Every stored plan, optionally for one area name (all pages).</summary>
+    IAsyncEnumerable<PatrolPlan> ListPlansAsync(string? areaName, CancellationToken cancellationToken);
+
+    /// <summary>The incidents matching a request, as the hotspot service streams them.</summary>
+    IAsyncEnumerable<Incident> StreamIncidentsAsync(StreamIncidentsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The encounters matching a query, as the stops service streams them.</summary>
+    IAsyncEnumerable<EncounterRecord> QueryEncountersAsync(EncounterQuery query, CancellationToken cancellationToken);
+}

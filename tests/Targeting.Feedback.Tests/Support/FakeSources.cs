@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Targeting.Feedback.Analysis;
+using Targeting.Grpc;
+using Targeting.Hotspot.V1;
+using Targeting.Stops.V1;
+
+namespace Targeting.Feedback.Tests.Support;
+
+/// <summary>
+/// Stand-ins for the hotspot and stops services, on a real gRPC host (the project's own gRPC layer
+/// on Kestrel, loopback): the rpcs the feedback service reads, answered from in-memory lists
+/// with the filters those rpcs document (window, crime types, team). Records what was asked.
+/// </summary>
+public sealed class FakeSources : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FakeSources(WebApplication app, Uri address, Data data)
+    {
+        _app = app;
+        Address = address;
+        Received = data;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The data served, and the requests received.</summary>
+    public Data Received { get; }
+
+    public static async Task<FakeSources> StartAsync(IEnumerable<PatrolPlan> plans, IEnumerable<Incident> incidents, IEnumerable<EncounterRecord> encounters)
+    {
+        var data = new Data([.. plans], [.. incidents], [.. encounters]);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpcServer(builder.Configuration);
+        builder.Services.AddSingleton(data);
+        var app = builder.Build();
+        app.UseGrpcServer();
+        app.MapGrpcService<Data>(HotspotReflection.Descriptor.Services[0], s => s
+            .Unary<GetPlanRequest, PatrolPlan>("GetPlan", (d, r, c) => d.GetPlan(r, c), Roles.Service)
+            .Unary<ListPlansRequest, ListPlansResponse>("ListPlans", (d, r, c) => d.ListPlans(r, c), Roles.Service)
+            .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", (d, r, w, c) => d.StreamIncidents(r, w, c), Roles.Service)
+            .Unimplemented("ImportIncidents").Unimplemented("ProposePatrolAreas").Unimplemented("StreamHotspotSurface")
+            .Unimplemented("LocatePatrolArea").Unimplemented("RunBacktest").Unimplemented("ListBoundaries"));
+        app.MapGrpcService<Data>(StopsReflection.Descriptor.Services[0], s => s
+            .ServerStreaming<EncounterQuery, EncounterRecord>("QueryEncounters", (d, r, w, c) => d.QueryEncounters(r, w, c), Roles.Service)
+            .Unimplemented("RecordEncounter").Unimplemented("AmendEncounter").Unimplemented("GetEncounter")
+            .Unimplemented("ImportEncounters").Unimplemented("ListAuditEvents"));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new FakeSources(app, new Uri(address), data);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    public sealed class Data(List<PatrolPlan> plans, List<Incident> incidents, List<EncounterRecord> encounters)
+    {
+        public ConcurrentQueue<StreamIncidentsRequest> IncidentRequests { get; } = new();
+
+        public ConcurrentQueue<EncounterQuery> EncounterQueries { get; } = new();
+
+        public ConcurrentQueue<string> Callers { get; } = new();
+
+        public Task<PatrolPlan> GetPlan(GetPlanRequest request, ServerCallContext context)
+        {
+            Callers.Enqueue(context.Caller.Subject);
+            return Task.FromResult(plans.FirstOrDefault(p => p.PlanId == request.PlanId)
+                ?? throw new RpcException(StatusCode.NotFound, $"no plan '{request.PlanId}'"));
+        }
+
+        public Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context)
+        {
+            // Two plans a page, to exercise the feedback service's paging.
+            var start = string.IsNullOrEmpty(request.Page?.PageToken) ? 0 : int.Parse(request.Page.PageToken, System.Globalization.CultureInfo.InvariantCulture);
+            var response = new ListPlansResponse { Plans = { plans.Skip(start).Take(2) } };
+            if (start + 2 < plans.Count)
+            {
+                response.NextPageToken = (start + 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return Task.FromResult(response);
+        }
+
+        public async Task StreamIncidents(StreamIncidentsRequest request, IServerStreamWriter<Incident> writer, ServerCallContext context)
+        {
+            IncidentRequests.Enqueue(request);
+            var window = AnalysisWindow.From(request.Window);
+            var types = request.CrimeTypes.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var incident in incidents)
+            {
+                if (window.Contains(incident.OccurredAt.ToDateTime().Ticks) && (types.Count == 0 || types.Contains(incident.CrimeType)))
+                {
+                    await writer.WriteAsync(incident, context.CancellationToken);
+                }
+            }
+        }
+
+        public async Task QueryEncounters(EncounterQuery request, IServerStreamWriter<EncounterRecord> writer, ServerCallContext context)
+        {
+            EncounterQueries.Enqueue(request);
+            var window = AnalysisWindow.From(request.Window);
+            foreach (var record in encounters)
+            {
+                if (window.Contains(record.Current.OccurredAt.ToDateTime().Ticks)
+                    && (request.Team.Length == 0 || record.Current.Officer?.Team == request.Team))
+                {
+                    await writer.WriteAsync(record, context.CancellationToken);
+                }
+            }
+        }
+    }
+}
