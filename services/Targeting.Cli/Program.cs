@@ -4,6 +4,7 @@ using System.CommandLine;
 var root = new RootCommand(
     "targeting: precision stop and search. Proposes patrol areas from crime data, records encounters, " +
     "and checks whether the targeting worked and was fair.");
+root.Subcommands.Add(Targeting.Cli.Commands.ServeCommand.Create());
 root.Subcommands.Add(Targeting.Cli.Commands.TokenCommand.Create());
 // `import` holds one subcommand per kind of data; `stops` is the data.police.uk stop-and-search import.
 var import = new Command("import", "Import data files.");

@@ -11,7 +11,7 @@ public static class DataLocator
 
     /// <summary>
     /// The data folder: <c>$TARGETING_DATA</c>, else the first <c>data/</c> holding
-    /// <c>boundaries/</c> above the executable, else above the working directory; null when none.
+    /// <c>boundaries/</c> and <c>police-uk/</c> above the executable, else above the working directory; null when none.
     /// </summary>
     public static string? FindDataDirectory()
     {
@@ -33,7 +33,9 @@ public static class DataLocator
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "data");
-            if (Directory.Exists(Path.Combine(candidate, "boundaries")))
+            // Both folders: a service may copy a few reference files to bin/.../data/boundaries,
+            // which is not the sample.
+            if (Directory.Exists(Path.Combine(candidate, "boundaries")) && Directory.Exists(Path.Combine(candidate, "police-uk")))
             {
                 return candidate;
             }
