@@ -109,15 +109,16 @@ public static class BacktestRunner
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(incidents);
         var harm = plan.Settings.Targeting.HarmWeights;
+        // Only reported incidents with a harm weight are ever scored (see Backtest), so only they count here.
         var monthsWithIncidents = incidents
-            .Where(i => i.OccurredAt >= plan.Start && i.OccurredAt < plan.End && harm.WeightOf(i.CrimeType) > 0)
+            .Where(i => i.OccurredAt >= plan.Start && i.OccurredAt < plan.End && i.Provenance == Engine.Hotspots.Provenance.Reported && harm.WeightOf(i.CrimeType) > 0)
             .Select(i => (i.OccurredAt.Year, i.OccurredAt.Month))
             .Distinct()
             .Count();
         if (monthsWithIncidents < 2)
         {
             throw new RpcException(StatusCode.FailedPrecondition,
-                $"the window {plan.Start:yyyy-MM} to {plan.End.AddTicks(-1):yyyy-MM} has {monthsWithIncidents} month(s) of incidents for {plan.Area.Name}; " +
+                $"the window {plan.Start:yyyy-MM} to {plan.End.AddTicks(-1):yyyy-MM} has {monthsWithIncidents} month(s) of reported incidents for {plan.Area.Name}; " +
                 "a backtest fits on earlier months and scores later ones, so it needs at least two: import crimes for the window first");
         }
 
