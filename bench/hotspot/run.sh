@@ -18,7 +18,7 @@
 # Takes about 10 minutes on a quiet 2-core machine. Intermediate files go to bench/work/hotspot.
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 bootstrap=1000
 london_bootstrap=1000
 while (($#)); do
