@@ -205,5 +205,32 @@ if backtest:
 else:
     lines += ["(not run)", ""]
 
+# 5. Sensitivity of the default method's parameters
+if backtest and backtest.get("sensitivity"):
+    cells = backtest["sensitivity"]
+    bandwidths = sorted({c["bandwidth_m"] for c in cells})
+    half_lives = sorted({c["half_life_days"] for c in cells})
+    lines += ["## 5. Prospective hotspotting: bandwidth and half-life", "",
+              "The default method's hit rate at 1% coverage under the same backtest (8 folds, no bootstrap, no shifted"
+              " grids) as its bandwidth and half-life vary; the bandwidth spreads each cell's decayed harm to cells whose"
+              " centres are within it with weight 1/(1 + distance in cells), so 50 m on the 100 m grid keeps it to its own"
+              " cell and 400 m is Bowers, Johnson and Pease's (2004) spread. A half-life of 3650 days is practically no"
+              " decay over nine months. Bold: the best setting per area; the defaults are 50 m and 60 days."
+              f" ({backtest['sensitivity_seconds']:.0f} s for all settings.)", ""]
+    for area in dict.fromkeys(c["area"] for c in cells):
+        mine = [c for c in cells if c["area"] == area]
+        best = max(c["hit_rate"] for c in mine)
+        lines += [f"{area} (naive counts at 1%: {mine[0]['naive_hit_rate']:.4f}):", "",
+                  "| bandwidth ↓, half-life → | " + " | ".join(("%g days" % h) for h in half_lives) + " |",
+                  "|---|" + "---|" * len(half_lives)]
+        for b in bandwidths:
+            row = []
+            for h in half_lives:
+                c = next(c for c in mine if c["bandwidth_m"] == b and c["half_life_days"] == h)
+                text = f"{c['hit_rate']:.4f}"
+                row.append(f"**{text}**" if c["hit_rate"] == best else text)
+            lines.append(f"| {b:g} m | " + " | ".join(row) + " |")
+        lines.append("")
+
 open(out, "w").write("\n".join(lines))
 print(out)

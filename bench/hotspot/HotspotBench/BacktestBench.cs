@@ -18,7 +18,15 @@ internal static class BacktestBench
     public sealed record AreaResult(string Area, int Folds, long ScoredIncidents, double ScoredHarm, int BootstrapSamples, double Seconds,
         string DefaultMethod, double BandwidthM, double HalfLifeDays, List<Row> Rows);
 
-    public sealed record Result(string Source, bool Full, List<AreaResult> Areas);
+    /// <summary>The prospective method's hit rate at 1% for one bandwidth and half-life.</summary>
+    public sealed record SensitivityCell(string Area, double BandwidthM, double HalfLifeDays, double HitRate, double NaiveHitRate);
+
+    public sealed record Result(string Source, bool Full, List<AreaResult> Areas, List<SensitivityCell> Sensitivity, double SensitivitySeconds);
+
+    // Bandwidths from a cell's own incidents (50 m on the 100 m grid) to Bowers et al.'s 400 m; half-lives from a
+    // month to ten years (≈ no decay over nine months: the oldest incident keeps 95% of its weight).
+    private static readonly double[] SweepBandwidthsM = [50, 100, 200, 400];
+    private static readonly double[] SweepHalfLivesDays = [30, 60, 120, 3650];
 
     public static Result Run(BenchData data, int bootstrap, int londonBootstrap)
     {
@@ -55,6 +63,35 @@ internal static class BacktestBench
                     r.ShiftedHitRateMin, r.ShiftedHitRateMax)).ToList()));
         }
 
-        return new Result(data.Source, data.IsFull, results);
+        var sweepWatch = Stopwatch.StartNew();
+        var sensitivity = new List<SensitivityCell>();
+        foreach (var (name, area, _) in areas)
+        {
+            Console.Error.WriteLine($"sensitivity: {name} (prospective, {SweepBandwidthsM.Length * SweepHalfLivesDays.Length} settings, no bootstrap)...");
+            var incidents = data.InEnvelope(area);
+            var naive = results.Single(r => r.Area == name).Rows.Single(r => r.Method == nameof(HotspotMethod.NaiveCounts) && r.Coverage == 0.01).HitRate;
+            foreach (var bandwidth in SweepBandwidthsM)
+            {
+                foreach (var halfLife in SweepHalfLivesDays)
+                {
+                    var report = Backtest.Run(new BacktestOptions
+                    {
+                        AreaOfInterest = area,
+                        Incidents = incidents,
+                        Start = BenchData.Start,
+                        End = BenchData.End,
+                        Methods = [HotspotMethod.Prospective],
+                        Coverages = [0.01],
+                        Parameters = MethodParameters.Default with { BandwidthM = bandwidth, HalfLifeDays = halfLife },
+                        BootstrapSamples = 0,
+                        OriginShiftsInCells = [],
+                    });
+                    sensitivity.Add(new SensitivityCell(name, bandwidth, halfLife, report.Rows[0].HitRate.Value, naive));
+                }
+            }
+        }
+
+        Console.Error.WriteLine($"  sensitivity: {sweepWatch.Elapsed.TotalSeconds:F1} s");
+        return new Result(data.Source, data.IsFull, results, sensitivity, sweepWatch.Elapsed.TotalSeconds);
     }
 }
