@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """Writes bench/hotspot/results-DATE.md from the JSON files the run left in WORK.
 
-    report.py WORK OUT_MD DATE COMMIT LOAD_BEFORE LOAD_AFTER TOTAL_SECONDS
+    report.py WORK OUT_MD DATE COMMIT LOAD_BEFORE LOAD_AFTER TOTAL_SECONDS REPO_ROOT
 """
 import json
 import os
 import statistics
 import sys
 
-work, out, date, commit, load_before, load_after, total_seconds = sys.argv[1:8]
+work, out, date, commit, load_before, load_after, total_seconds, root = sys.argv[1:9]
 
 
 def load(name):
@@ -41,7 +41,7 @@ METHOD_NAMES = {"NaiveCounts": "naive counts", "Kde": "retrospective KDE (quarti
 
 propose, dbscan, dbscan_peer, kde, kde_peer, backtest = (load(n) for n in (
     "propose.json", "dbscan.json", "dbscan-peer.json", "kde.json", "kde-peer.json", "backtest.json"))
-source = (propose or backtest or {}).get("source", "?")
+source = os.path.relpath((propose or backtest or {}).get("source", "?"), root)
 full = (propose or {}).get("full", False)
 
 lines = [
@@ -84,6 +84,7 @@ if propose:
     lines += ["", "Incidents used = in the window and the area with a positive harm weight (discovered crime types such as"
               " Possession of weapons and Drugs are left out by the feedback-loop guard). Issue 3's targets are < 200 ms per"
               " borough and < 2 s for London; they are judged on the cached-grid median, the service's path.",
+              "",
               "Coverage is below the 1% budget because the default options also cap the plan at 8 areas of at most"
               " 0.25 km² each (2 km² in all): for a borough that is most of the budget, for all London (1% ≈ 15.7 km²)"
               " it is a small part, so a London-wide plan names London's 8 strongest areas rather than spending the budget."]

@@ -81,5 +81,5 @@ echo "[7/7] backtest of every method..." >&2
 
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$root" status --porcelain 2>/dev/null | grep -v '^??' || true)" ]]; then commit="$commit (with uncommitted changes)"; fi
-"$python" "$here/report.py" "$work" "$out" "$(date +%F)" "$commit" "$load_before" "$(uptime | sed 's/.*load average: //')" "$(( $(date +%s) - started ))" >&2
+"$python" "$here/report.py" "$work" "$out" "$(date +%F)" "$commit" "$load_before" "$(uptime | sed 's/.*load average: //')" "$(( $(date +%s) - started ))" "$root" >&2
 cat "$out"
