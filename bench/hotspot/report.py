@@ -11,9 +11,18 @@ import sys
 work, out, date, commit, load_before, load_after, total_seconds, root = sys.argv[1:9]
 
 
+def numbers(value):
+    """System.Text.Json writes NaN (intervals when the bootstrap is skipped) as the string "NaN"."""
+    if isinstance(value, dict):
+        return {k: numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [numbers(v) for v in value]
+    return float(value) if value in ("NaN", "Infinity", "-Infinity") else value
+
+
 def load(name):
     path = os.path.join(work, name)
-    return json.load(open(path)) if os.path.exists(path) else None
+    return numbers(json.load(open(path))) if os.path.exists(path) else None
 
 
 def median(values):
@@ -26,6 +35,11 @@ def p90(values):
     lower = int(position)
     upper = min(lower + 1, len(ordered) - 1)
     return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+
+
+def ci(lower, upper, digits):
+    """' [lower, upper]', or nothing when the bootstrap was skipped (NaN bounds)."""
+    return "" if lower != lower or upper != upper else f" [{lower:.{digits}f}, {upper:.{digits}f}]"
 
 
 def ms(seconds):
@@ -174,7 +188,7 @@ if backtest:
         cells = []
         for a in areas:
             r = next(r for r in a["rows"] if r["method"] == method and abs(r["coverage"] - 0.01) < 1e-12)
-            cells.append(f"{r['hit_rate']:.3f} [{r['hit_rate_lower']:.3f}, {r['hit_rate_upper']:.3f}]")
+            cells.append(f"{r['hit_rate']:.3f}{ci(r['hit_rate_lower'], r['hit_rate_upper'], 3)}")
         name = METHOD_NAMES[method] + (" (default)" if method == default else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
@@ -187,7 +201,9 @@ if backtest:
             f"- {a['area']}: default method ({METHOD_NAMES[default]}, bandwidth {a['bandwidth_m']:g} m, half-life"
             f" {a['half_life_days']:g} days) hit rate at 1% {chosen['hit_rate']:.4f} vs naive counts {naive['hit_rate']:.4f}:"
             f" at least naive's? {verdict} (difference {100 * (chosen['hit_rate'] - naive['hit_rate']):+.2f} points"
-            + ("; the 95% intervals overlap, so the two are not distinguishable on this data)." if overlap else "; the 95% intervals do not overlap)."))
+            + ("; no bootstrap intervals)." if chosen["hit_rate_lower"] != chosen["hit_rate_lower"]
+               else "; the 95% intervals overlap, so the two are not distinguishable on this data)." if overlap
+               else "; the 95% intervals do not overlap)."))
     lines.append("")
     for a in areas:
         lines += [f"### {a['area']}", "",
@@ -197,8 +213,8 @@ if backtest:
                   "|---|---|---|---|---|---|---|"]
         for r in a["rows"]:
             lines.append(
-                f"| {METHOD_NAMES[r['method']]} | {r['coverage'] * 100:g}% | {r['hit_rate']:.3f} [{r['hit_rate_lower']:.3f}, {r['hit_rate_upper']:.3f}]"
-                f" | {r['pai']:.1f} [{r['pai_lower']:.1f}, {r['pai_upper']:.1f}] | {r['pei']:.2f} [{r['pei_lower']:.2f}, {r['pei_upper']:.2f}]"
+                f"| {METHOD_NAMES[r['method']]} | {r['coverage'] * 100:g}% | {r['hit_rate']:.3f}{ci(r['hit_rate_lower'], r['hit_rate_upper'], 3)}"
+                f" | {r['pai']:.1f}{ci(r['pai_lower'], r['pai_upper'], 1)} | {r['pei']:.2f}{ci(r['pei_lower'], r['pei_upper'], 2)}"
                 f" | {r['count_hit_rate']:.3f} | {r['shifted_hit_rate_min']:.3f}–{r['shifted_hit_rate_max']:.3f} |")
         lines.append("")
     if not full:

@@ -43,5 +43,11 @@ object result = args[0] switch
     _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
 };
 
-await File.WriteAllTextAsync(Option("--out"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+await File.WriteAllTextAsync(Option("--out"), JsonSerializer.Serialize(result, new JsonSerializerOptions
+{
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    // Intervals are NaN when the bootstrap is skipped; Python's json reads NaN.
+    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+}));
 return 0;
