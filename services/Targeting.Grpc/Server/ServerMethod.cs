@@ -163,11 +163,9 @@ internal sealed class ServerMethod<TService, TRequest, TResponse> : ServerMethod
                 }
                 if (!MessageFraming.TryReadFrame(ref buffer, max, out var compressed, out var payload))
                 {
-                    // No message is a request cardinality violation (UNIMPLEMENTED in gRPC's
-                    // doc/statuscodes.md); a message cut short is malformed framing (INTERNAL).
-                    throw result.Buffer.IsEmpty
-                        ? new RpcException(StatusCode.Unimplemented, "The request has no message; this rpc takes exactly one.")
-                        : new RpcException(StatusCode.Internal, "Incomplete message: the request ended inside a message.");
+                    throw new RpcException(StatusCode.Internal, result.Buffer.IsEmpty
+                        ? "The request has no message; this rpc takes exactly one."
+                        : "Incomplete message: the request ended inside a message.");
                 }
                 if (!buffer.IsEmpty)
                 {
@@ -185,9 +183,8 @@ internal sealed class ServerMethod<TService, TRequest, TResponse> : ServerMethod
         }
     }
 
-    // A request cardinality violation: UNIMPLEMENTED per gRPC's doc/statuscodes.md.
     private static RpcException TooManyMessages() =>
-        new(StatusCode.Unimplemented, "The request has more than one message; this rpc takes exactly one.");
+        new(StatusCode.Internal, "The request has more than one message; this rpc takes exactly one.");
 
     private static TService CreateService(IServiceProvider services)
     {
