@@ -11,5 +11,6 @@ var import = new Command("import", "Import data files.");
 import.Subcommands.Add(Targeting.Cli.Commands.StopsImportCommand.Create());
 root.Subcommands.Add(import);
 root.Subcommands.Add(Targeting.Cli.Commands.ExportCommand.Create());
+root.Subcommands.Add(Targeting.Cli.Commands.FeedbackCommand.Create());
 
 return await root.Parse(args).InvokeAsync();
