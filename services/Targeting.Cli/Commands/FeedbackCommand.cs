@@ -23,7 +23,7 @@ internal static class FeedbackCommand
 
     /// <summary>The settings every feedback subcommand shares.</summary>
     internal sealed record Settings(
-        string? Area, string? From, string? To, string? PlanId, Uri? Server, string? Token, string? OutPath, string? DataDirectory, int SuppressionThreshold);
+        string? Area, string? From, string? To, string? PlanId, string? Server, string? Token, string? OutPath, string? DataDirectory, int SuppressionThreshold);
 
     internal enum Report
     {
@@ -84,7 +84,7 @@ internal static class FeedbackCommand
                 _ => "Not used by the transparency report.",
             },
         };
-        var server = new Option<Uri?>("--server")
+        var server = new Option<string?>("--server")
         {
             Description = "A running feedback service, e.g. http://127.0.0.1:50051 ('targeting serve'). Default: the embedded session on the shipped sample.",
         };
@@ -153,7 +153,7 @@ internal static class FeedbackCommand
             }
 
             await using var session = settings.Server is { } server
-                ? FeedbackSession.Connect(server, settings.Token)
+                ? FeedbackSession.Connect(ParseServer(server), settings.Token)
                 : await FeedbackSession.StartEmbeddedAsync(settings.DataDirectory, error, cancellationToken);
             var clock = Stopwatch.StartNew();
             string? json, csv;
@@ -284,6 +284,11 @@ internal static class FeedbackCommand
         return window;
     }
 
+    private static Uri ParseServer(string text) =>
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new FeedbackCommandException($"--server must be an http:// or https:// address such as http://127.0.0.1:50051, not '{text}'", 2);
+
     private static string? OutputFormat(string? path)
     {
         if (path is null)
@@ -330,7 +335,12 @@ internal static class FeedbackCommand
     private static string Describe(RpcException e, Settings settings)
     {
         var where = settings.Server is null ? "the embedded service" : $"the service at {settings.Server}";
-        var text = e.StatusCode switch
+        if (e.GetBadRequest() is { FieldViolations.Count: > 0 } bad)
+        {
+            return $"{where} refused the request:" + string.Concat(bad.FieldViolations.Select(v => $"\n  {v.Field}: {v.Description}"));
+        }
+
+        return e.StatusCode switch
         {
             StatusCode.Unavailable => $"{where} is unavailable: {e.Detail}",
             StatusCode.Unauthenticated => $"{where} wants a valid token (--token or ${TokenVariable}): {e.Detail}",
@@ -339,11 +349,5 @@ internal static class FeedbackCommand
             StatusCode.DeadlineExceeded => $"{where} did not answer in time: {e.Detail}",
             _ => $"{where} answered {e.StatusCode}: {e.Detail}",
         };
-        if (e.GetBadRequest() is { } bad)
-        {
-            text += string.Concat(bad.FieldViolations.Select(v => $"\n  {v.Field}: {v.Description}"));
-        }
-
-        return text;
     }
 }
