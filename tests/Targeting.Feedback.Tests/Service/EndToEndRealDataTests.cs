@@ -13,7 +13,6 @@ using Targeting.Common.V1;
 using Targeting.Feedback.Tests.Support;
 using Targeting.Feedback.V1;
 using Targeting.Grpc;
-using Targeting.Hotspot.V1;
 using Targeting.Stops;
 using Targeting.Stops.Import;
 using Targeting.Stops.V1;
