@@ -127,7 +127,7 @@ internal static class BriefCommand
         var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog);
         var clock = Stopwatch.StartNew();
         progress.Write(string.Create(CultureInfo.InvariantCulture,
-            $"proposing patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} ({BriefingRenderer.MethodName(method)})..."));
+            $"proposing patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} ({BriefingRenderer.MethodName(method == Method.Unspecified ? RequestValidation.ToProto(Engine.Hotspots.HotspotSurfaces.DefaultMethod) : method)})..."));
         var (plan, _) = new PlanProposer(catalog).Propose(proposal, crimes.Incidents, "cli:" + Environment.UserName, DateTime.UtcNow);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {plan.Areas.Count} areas in {clock.Elapsed.TotalSeconds:0.00} s"));
         return (plan, crimes.Sources);

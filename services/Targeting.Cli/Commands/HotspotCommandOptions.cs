@@ -220,6 +220,9 @@ internal static class HotspotData
                 $" {result.RowsRead:N0} rows ({result.Format}), {result.Accepted:N0} usable, {result.Rejected:N0} rejected, in {clock.Elapsed.TotalSeconds:0.0} s"));
         }
 
+        // The service's store hands incidents to the engine in id order; the same order here makes the
+        // command line's figures (bootstrap intervals, harm sums) the service's, to the last bit.
+        incidents.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
         return new LoadedCrimes(incidents, wire, [.. files.Select(Path.GetFileName).OfType<string>()], rows, rejected, rejectedRows,
             first is { } f ? MonthStart(f) : null, last is { } l ? MonthStart(l) : null);
     }

@@ -34,7 +34,7 @@ public sealed class BriefingRendererTests
             Provenance = new PlanProvenance
             {
                 Method = Method.Prospective,
-                Parameters = new MethodParameters { CellSizeM = 100, BandwidthM = 400, HalfLifeDays = 60 },
+                Parameters = new MethodParameters { CellSizeM = 100, BandwidthM = 50, HalfLifeDays = 60 },
                 TrainedOn = "reported incidents only: 1,000 incidents used; 40 discovered incidents excluded (Possession of weapons 40)",
                 EngineVersion = "0.1.0",
                 Crs = "EPSG:27700",
