@@ -82,7 +82,7 @@ lines += ["## 1. Proposing patrol areas", "",
           " attached. Timed from the call to the plan: loading, projecting and selecting the incidents in the area's bounding"
           " box (the store's query) are excluded. *Cached grid*: the area's `AnalysisGrid` made once and passed in, as the"
           " service caches grids per boundary; *fresh grid*: the grid is made inside every call. Median and p90 over"
-          " repeated runs after warm-up, a full GC before each run.", ""]
+          " repeated runs after warm-up, a full GC before each run; the three measurements (cached grid, fresh grid, the grid alone) are taken in rotation so that each sees the same load.", ""]
 if propose:
     lines += ["| area | grid cells | incidents given / used | areas proposed (coverage, expected share) | cached grid: median | p90 | fresh grid: median | p90 | grid alone: median | target | met (cached, median) |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -27,6 +27,41 @@ internal static class Timing
         return seconds;
     }
 
+    /// <summary>
+    /// Times several actions in rotation (one run of each per round), so that on a shared machine
+    /// every action sees the same changes in load; returns each action's seconds per round.
+    /// </summary>
+    public static double[][] MeasureInterleaved(int warmups, int rounds, params (string Label, Action Action)[] actions)
+    {
+        for (var w = 0; w < warmups; w++)
+        {
+            foreach (var (_, action) in actions)
+            {
+                action();
+            }
+        }
+
+        var seconds = actions.Select(_ => new double[rounds]).ToArray();
+        for (var r = 0; r < rounds; r++)
+        {
+            for (var a = 0; a < actions.Length; a++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var watch = Stopwatch.StartNew();
+                actions[a].Action();
+                seconds[a][r] = watch.Elapsed.TotalSeconds;
+            }
+        }
+
+        for (var a = 0; a < actions.Length; a++)
+        {
+            Console.Error.WriteLine($"  {actions[a].Label}: median {Percentile(seconds[a], 0.5) * 1000:F1} ms, p90 {Percentile(seconds[a], 0.9) * 1000:F1} ms ({rounds} runs)");
+        }
+
+        return seconds;
+    }
+
     /// <summary>The p-th quantile with linear interpolation between order statistics (numpy's default).</summary>
     public static double Percentile(IReadOnlyList<double> values, double p)
     {
