@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
+using Polygon = NetTopologySuite.Geometries.Polygon;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
 using Targeting.Feedback;
