@@ -264,8 +264,13 @@ public sealed class HotspotGrpcService(
             : new LocatePatrolAreaResponse { Found = false });
     }
 
-    public Task<BacktestReport> RunBacktestAsync(BacktestRequest request, ServerCallContext context) =>
-        throw new RpcException(StatusCode.Unimplemented, "RunBacktest waits for the engine's backtest");
+    public async Task<BacktestReport> RunBacktestAsync(BacktestRequest request, ServerCallContext context)
+    {
+        var plan = BacktestRunner.Validate(request, boundaries);
+        var incidents = await LoadIncidentsAsync(plan.Area, plan.Start, plan.End, context.CancellationToken);
+        // CPU-bound for seconds on a borough; off the request thread, and stopped by the deadline.
+        return await Task.Run(() => BacktestRunner.Run(plan, incidents, boundaries, time.GetUtcNow().UtcDateTime, context.CancellationToken), context.CancellationToken);
+    }
 
     public Task<ListBoundariesResponse> ListBoundariesAsync(ListBoundariesRequest request, ServerCallContext context)
     {

@@ -148,7 +148,8 @@ public static class BriefingRenderer
     private static void Row(StringBuilder html, string term, string value) =>
         html.Append("<dt>").Append(E(term)).Append("</dt><dd>").Append(E(value)).Append("</dd>\n");
 
-    internal static string MethodName(Method method) => method switch
+    /// <summary>A method's name in words, as the briefing prints it.</summary>
+    public static string MethodName(Method method) => method switch
     {
         Method.NaiveCounts => "naive counts (harm-weighted incidents per grid cell)",
         Method.Kde => "retrospective kernel density (quartic kernel)",
@@ -168,7 +169,8 @@ public static class BriefingRenderer
     private static string Sentence(string text) =>
         string.IsNullOrWhiteSpace(text) ? "Not recorded." : char.ToUpperInvariant(text[0]) + text[1..] + (text.EndsWith('.') ? "" : ".");
 
-    internal static string Window(Common.V1.TimeWindow? window)
+    /// <summary>A window as "1 Oct 2022 to 31 Oct 2022" (whole days) or with times (UTC).</summary>
+    public static string Window(Common.V1.TimeWindow? window)
     {
         if (window?.Start is null || window.End is null)
         {

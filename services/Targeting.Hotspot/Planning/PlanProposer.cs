@@ -1,7 +1,13 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
+using Targeting.Engine.Hotspots;
 using Targeting.Grpc;
 using Targeting.Hotspot.V1;
 using EngineIncident = Targeting.Engine.Hotspots.Incident;
+using PatrolArea = Targeting.Hotspot.V1.PatrolArea;
+using TimeWindow = Targeting.Common.V1.TimeWindow;
 
 namespace Targeting.Hotspot.Planning;
 
@@ -89,6 +95,124 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     /// The plan for a proposal, and its areas' projected shapes (for the store and the map).
     /// FAILED_PRECONDITION when no incident in the window and area drives targeting.
     /// </summary>
-    public (PatrolPlan Plan, IReadOnlyList<Geometry> Shapes) Propose(Proposal proposal, IReadOnlyList<EngineIncident> incidents, string createdBy, DateTime now) =>
-        throw new RpcException(StatusCode.Unimplemented, $"proposing waits for the engine's patrol-area builder ({boundaries.All.Count} boundaries loaded)");
+    public (PatrolPlan Plan, IReadOnlyList<Geometry> Shapes) Propose(Proposal proposal, IReadOnlyList<EngineIncident> incidents, string createdBy, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        ArgumentNullException.ThrowIfNull(incidents);
+        var settings = proposal.Settings;
+        var parameters = settings.Parameters;
+        var result = PatrolPlanner.Propose(new PatrolPlanRequest
+        {
+            AreaOfInterest = proposal.Area.Geometry,
+            Incidents = incidents,
+            DataStart = proposal.DataStart,
+            DataEnd = proposal.DataEnd,
+            Method = settings.Method,
+            Parameters = parameters,
+            Targeting = settings.Targeting,
+            PatrolAreas = PatrolAreaOptions.Default with
+            {
+                MaxAreas = proposal.MaxAreas,
+                BudgetFraction = proposal.BudgetFraction,
+                MinAreaM2 = proposal.MinAreaM2,
+                MaxAreaM2 = proposal.MaxAreaM2,
+            },
+            Wards = boundaries.Wards,
+            Grid = boundaries.GridFor(proposal.Area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM),
+        });
+
+        var summary = result.Summary;
+        if (summary.UsedCount == 0)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, NothingToTargetOn(proposal, summary));
+        }
+
+        var plan = new PatrolPlan
+        {
+            PlanId = NewPlanId(now),
+            AreaName = proposal.Area.Name,
+            ValidWindow = Window(proposal.ValidStart, proposal.ValidEnd),
+            Provenance = BuildProvenance(result, proposal, now),
+            AreaOfInterestM2 = result.AreaOfInterestM2,
+            BudgetFraction = proposal.BudgetFraction,
+            PatrolAreaM2 = result.PatrolAreaM2,
+            CoverageFraction = result.CoverageFraction,
+            ExpectedShare = result.ExpectedShare,
+            Note = proposal.Note,
+            CreatedBy = createdBy ?? string.Empty,
+        };
+        plan.Areas.AddRange(result.Areas.Select(ToProto));
+        return (plan, result.Areas.Select(a => (Geometry)a.Geometry).ToList());
+    }
+
+    /// <summary>What went into the plan, every default made explicit, and what the feedback-loop guard did.</summary>
+    private PlanProvenance BuildProvenance(PatrolPlanResult result, Proposal proposal, DateTime now)
+    {
+        var summary = result.Summary;
+        var provenance = new PlanProvenance
+        {
+            Method = RequestValidation.ToProto(result.Method),
+            Parameters = RequestValidation.ToProto(result.Parameters.Resolved(result.Method)),
+            DataWindow = Window(proposal.DataStart, proposal.DataEnd),
+            DiscoveredPolicy = RequestValidation.ToProto(summary.DiscoveredPolicy),
+            DiscoveredWeight = summary.DiscoveredWeight,
+            ReportedCount = summary.ReportedCount,
+            DiscoveredCount = summary.DiscoveredCount,
+            TrainedOn = summary.TrainedOn,
+            EngineVersion = result.EngineVersion,
+            GeneratedAt = Timestamp.FromDateTime(DateTime.SpecifyKind(now, DateTimeKind.Utc)),
+            Crs = boundaries.Projection.Crs,
+        };
+        provenance.HarmWeights.Add(Ordered(summary.HarmWeights));
+        provenance.CountsByType.Add(Ordered(summary.CountsByType));
+        return provenance;
+    }
+
+    private PatrolArea ToProto(Engine.Hotspots.PatrolArea area)
+    {
+        var wgs84 = boundaries.Projection.Unproject(area.Geometry);
+        var (longitude, latitude) = boundaries.Projection.Unproject(area.Centroid.X, area.Centroid.Y);
+        var proto = new PatrolArea
+        {
+            AreaId = area.AreaId,
+            Rank = area.Rank,
+            Geometry = GeometryMapping.ToProto(wgs84),
+            Centroid = GeometryMapping.ToLatLng(new Coordinate(longitude, latitude)),
+            ExpectedShare = area.ExpectedShare,
+            HistoricalCount = area.HistoricalCount,
+            HarmScore = area.HarmScore,
+            GiZ = area.GiZ,
+            FdrQ = area.FdrQ,
+            Compactness = area.Compactness,
+            AreaM2 = area.AreaM2,
+        };
+        proto.Wards.AddRange(area.Wards);
+        proto.PeakHours.AddRange(area.PeakHours);
+        proto.CountsByType.Add(Ordered(area.CountsByType));
+        return proto;
+    }
+
+    /// <summary>Why there is nothing to plan on, with the counts that say so.</summary>
+    private static string NothingToTargetOn(Proposal proposal, TrainingSummary summary)
+    {
+        var window = $"{proposal.DataStart:yyyy-MM-dd} to {proposal.DataEnd:yyyy-MM-dd} (end exclusive)";
+        return summary.IncidentsInArea == 0
+            ? $"no incidents are held for {proposal.Area.Name} in {window}; import crimes for that area and window first"
+            : $"none of the {summary.IncidentsInArea:N0} incidents held for {proposal.Area.Name} in {window} drives targeting ({summary.TrainedOn}); " +
+              "discovered incidents are excluded by the feedback-loop guard unless discovered_policy says otherwise";
+    }
+
+    /// <summary>A new, unique plan id that sorts by time: "plan-20220401T093000Z-1a2b3c4d".</summary>
+    private static string NewPlanId(DateTime now) =>
+        string.Create(CultureInfo.InvariantCulture, $"plan-{now:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+
+    /// <summary>A map in key order, so that stored and printed plans list types the same way every time.</summary>
+    private static Dictionary<string, TValue> Ordered<TValue>(IReadOnlyDictionary<string, TValue> map) =>
+        map.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+
+    private static TimeWindow Window(DateTime start, DateTime end) => new()
+    {
+        Start = Timestamp.FromDateTime(DateTime.SpecifyKind(start, DateTimeKind.Utc)),
+        End = Timestamp.FromDateTime(DateTime.SpecifyKind(end, DateTimeKind.Utc)),
+    };
 }

@@ -1,0 +1,256 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Google.Protobuf;
+using NetTopologySuite.Algorithm;
+using NetTopologySuite.Geometries;
+using Targeting.Engine.Geography;
+using Targeting.Grpc;
+using Targeting.Hotspot;
+using Targeting.Hotspot.Briefing;
+using Targeting.Hotspot.Planning;
+using Targeting.Hotspot.V1;
+using Polygon = NetTopologySuite.Geometries.Polygon;
+
+namespace Targeting.Cli.Commands;
+
+/// <summary>
+/// <c>targeting brief</c>: the main job. Proposes precision patrol areas for an area of interest
+/// and writes a briefing folder: <c>briefing.html</c> (self-contained, printable, map and
+/// evidence), <c>patrol-areas.geojson</c> (WGS84, one feature per area, for GIS tools) and
+/// <c>plan.json</c> (the plan in proto JSON). With no options it runs on the shipped sample,
+/// here, with no server and no database.
+/// </summary>
+internal static class BriefCommand
+{
+    public const string HtmlFile = "briefing.html";
+    public const string GeoJsonFile = "patrol-areas.geojson";
+    public const string PlanFile = "plan.json";
+
+    /// <summary>Months of data a plan learns from when --from is not given.</summary>
+    public const int DefaultMonths = 6;
+
+    public static Command Create()
+    {
+        var data = new HotspotDataOptions();
+        var budget = new Option<double>("--budget")
+        {
+            Description = $"Fraction of the area the patrol areas may cover together, in (0, {PlanProposer.MaxBudgetFraction}] (default {PlanProposer.DefaultBudgetFraction}: 1%).",
+            DefaultValueFactory = _ => PlanProposer.DefaultBudgetFraction,
+        };
+        var areas = new Option<int>("--areas")
+        {
+            Description = $"At most this many patrol areas, 1 to {PlanProposer.MaxMaxAreas} (default {PlanProposer.DefaultMaxAreas}).",
+            DefaultValueFactory = _ => PlanProposer.DefaultMaxAreas,
+        };
+        var method = new Option<string?>("--method")
+        {
+            Description = $"The hotspot method: {HotspotData.MethodNames} (default prospective: 100 m cells, 50 m bandwidth, 60-day half-life; see 'targeting backtest').",
+        };
+        var output = new Option<string>("--out")
+        {
+            Description = $"The folder to write {HtmlFile}, {GeoJsonFile} and {PlanFile} to (created if missing; files in it are replaced). Default: briefing/ here.",
+            DefaultValueFactory = _ => "briefing",
+        };
+        var note = new Option<string?>("--note") { Description = "Free text stored with the plan (who asked, which briefing)." };
+        var command = new Command("brief",
+            "Propose precision patrol areas for an area and write a briefing folder: briefing.html (map over ward boundaries, evidence, provenance), " +
+            "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data.");
+        data.AddTo(command);
+        command.Options.Add(budget);
+        command.Options.Add(areas);
+        command.Options.Add(method);
+        command.Options.Add(output);
+        command.Options.Add(note);
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Settings(data.Read(parse), parse.GetValue(budget), parse.GetValue(areas), parse.GetValue(method), parse.GetValue(output)!, parse.GetValue(note)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note);
+
+    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var catalog = HotspotData.LoadBoundaries(settings.Data.Boundaries, error);
+            var areaName = HotspotData.ResolveArea(catalog, settings.Data.Area);
+            var method = settings.Method is { } m ? HotspotData.ParseMethod(m, "--method") : Method.Unspecified;
+            var (plan, sources) = settings.Data.Server is { } server
+                ? await ProposeOnServerAsync(settings, server, catalog, areaName, method, error, cancellationToken)
+                : await ProposeHereAsync(settings, catalog, areaName, method, error, cancellationToken);
+
+            var written = await WriteAsync(settings.OutputDirectory, plan, catalog, sources, error, cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{plan.Areas.Count} patrol area{(plan.Areas.Count == 1 ? "" : "s")} for {plan.AreaName}, valid {BriefingRenderer.Window(plan.ValidWindow)}: " +
+                $"{plan.CoverageFraction:0.00%} of the area, expected to hold {plan.ExpectedShare:0.0%} of its harm-weighted crime (plan {plan.PlanId}, {clock.Elapsed.TotalSeconds:0.0} s)"));
+            output.WriteLine("wrote:");
+            foreach (var path in written)
+            {
+                output.WriteLine("  " + path);
+            }
+
+            return 0;
+        }
+        catch (CommandInputException e)
+        {
+            error.WriteLine($"targeting brief: {e.Message}");
+            return 2;
+        }
+        catch (RpcException e)
+        {
+            error.WriteLine($"targeting brief: {HotspotData.Describe(e)}");
+            return e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1;
+        }
+        catch (IOException e)
+        {
+            error.WriteLine($"targeting brief: {e.Message}");
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            error.WriteLine($"targeting brief: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeHereAsync(
+        Settings settings, BoundaryCatalog catalog, string areaName, Method method, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, progress, cancellationToken);
+        var (start, end) = HotspotData.Window(settings.Data, crimes.FirstMonth, crimes.LastMonth, DefaultMonths, DateTime.UtcNow);
+        var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog);
+        var clock = Stopwatch.StartNew();
+        progress.Write(string.Create(CultureInfo.InvariantCulture,
+            $"proposing patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} ({BriefingRenderer.MethodName(method)})..."));
+        var (plan, _) = new PlanProposer(catalog).Propose(proposal, crimes.Incidents, "cli:" + Environment.UserName, DateTime.UtcNow);
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {plan.Areas.Count} areas in {clock.Elapsed.TotalSeconds:0.00} s"));
+        return (plan, crimes.Sources);
+    }
+
+    private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeOnServerAsync(
+        Settings settings, Uri server, BoundaryCatalog catalog, string areaName, Method method, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var client = HotspotData.Client(server, settings.Data.Token);
+        LoadedCrimes? crimes = null;
+        if (settings.Data.Crimes.Count > 0)
+        {
+            crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, progress, cancellationToken);
+            await HotspotData.ImportToServerAsync(client, crimes, progress, cancellationToken);
+        }
+
+        var (start, end) = HotspotData.Window(settings.Data, crimes?.FirstMonth, crimes?.LastMonth, DefaultMonths, DateTime.UtcNow);
+        progress.Write($"asking {server} to propose patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM}...");
+        var plan = await client.ProposePatrolAreasAsync(Request(settings, areaName, method, start, end), new CallOptions { CancellationToken = cancellationToken });
+        progress.WriteLine($" {plan.Areas.Count} areas");
+        return (plan, [$"hotspot service at {server}"]);
+    }
+
+    private static ProposePatrolAreasRequest Request(Settings settings, string areaName, Method method, DateTime start, DateTime end) => new()
+    {
+        Area = new Common.V1.AreaOfInterest { BoundaryName = areaName },
+        DataWindow = new Common.V1.TimeWindow
+        {
+            Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(start),
+            End = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(end),
+        },
+        BudgetFraction = settings.Budget,
+        MaxAreas = settings.MaxAreas,
+        Method = method,
+        Note = settings.Note ?? "targeting brief",
+    };
+
+    /// <summary>Writes the three files; returns their full paths.</summary>
+    private static async Task<IReadOnlyList<string>> WriteAsync(string directory, PatrolPlan plan, BoundaryCatalog catalog, IReadOnlyList<string> sources,
+        TextWriter progress, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateDirectory(directory).FullName;
+        progress.WriteLine($"writing {folder}{Path.DirectorySeparatorChar}");
+        var shapes = plan.Areas.Select(a => catalog.Projection.Project(GeometryMapping.ToNts(a.Geometry))).ToList();
+        var areaOfInterest = catalog.All.Find(plan.AreaName)?.Geometry ?? ExtentOf(shapes, catalog);
+        var wards = catalog.Wards.Overlapping(areaOfInterest).Select(w => new MapShape(w.Name, w.Geometry)).ToList();
+        var html = BriefingRenderer.RenderHtml(new BriefingDocument(plan, areaOfInterest, wards, shapes, sources));
+
+        var paths = new[] { Path.Combine(folder, HtmlFile), Path.Combine(folder, GeoJsonFile), Path.Combine(folder, PlanFile) };
+        var utf8 = new UTF8Encoding(false);
+        await File.WriteAllTextAsync(paths[0], html, utf8, cancellationToken);
+        await File.WriteAllTextAsync(paths[1], PatrolAreasGeoJson(plan), utf8, cancellationToken);
+        var json = new JsonFormatter(JsonFormatter.Settings.Default.WithIndentation()).Format(plan);
+        await File.WriteAllTextAsync(paths[2], json + "\n", utf8, cancellationToken);
+        return paths;
+    }
+
+    /// <summary>
+    /// The plan's areas as an RFC 7946 FeatureCollection: WGS84 longitude/latitude, exterior rings
+    /// anticlockwise, a Polygon where the area is one piece and a MultiPolygon where a river splits
+    /// it; the figures as flat properties (strings for lists) so that every GIS tool reads them.
+    /// </summary>
+    internal static string PatrolAreasGeoJson(PatrolPlan plan)
+    {
+        var features = plan.Areas.Select(area =>
+        {
+            var shape = RightHandRule(GeometryMapping.ToNts(area.Geometry));
+            var properties = new Dictionary<string, object?>
+            {
+                ["area_id"] = area.AreaId,
+                ["rank"] = area.Rank,
+                ["plan_id"] = plan.PlanId,
+                ["area_name"] = plan.AreaName,
+                ["valid_from"] = plan.ValidWindow?.Start?.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["valid_to"] = plan.ValidWindow?.End?.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["method"] = HotspotData.ShortName(plan.Provenance?.Method ?? Method.Unspecified),
+                ["expected_share"] = area.ExpectedShare,
+                ["historical_count"] = area.HistoricalCount,
+                ["harm_score"] = area.HarmScore,
+                ["gi_z"] = area.GiZ,
+                ["fdr_q"] = area.FdrQ,
+                ["compactness"] = area.Compactness,
+                ["area_m2"] = area.AreaM2,
+                ["wards"] = string.Join("; ", area.Wards),
+                ["peak_hours"] = string.Join(", ", area.PeakHours),
+                ["counts_by_type"] = string.Join("; ", area.CountsByType.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+                    .Select(c => $"{c.Key} {c.Value.ToString(CultureInfo.InvariantCulture)}")),
+                ["centroid_lat"] = area.Centroid?.Latitude,
+                ["centroid_lon"] = area.Centroid?.Longitude,
+            };
+            return new GeoJsonFeature(shape, properties, area.AreaId);
+        });
+        return GeoJson.WriteFeatureCollection(features, coordinateDecimals: 7, new Dictionary<string, object?> { ["name"] = $"patrol areas {plan.PlanId}" });
+    }
+
+    /// <summary>One polygon as a Polygon, several as a MultiPolygon; exterior rings anticlockwise, holes clockwise (RFC 7946 §3.1.6).</summary>
+    private static Geometry RightHandRule(NetTopologySuite.Geometries.MultiPolygon shape)
+    {
+        var factory = shape.Factory;
+        var polygons = Enumerable.Range(0, shape.NumGeometries).Select(i => (Polygon)shape.GetGeometryN(i)).Select(p => factory.CreatePolygon(
+            Oriented(p.Shell, counterClockwise: true, factory),
+            [.. p.Holes.Select(h => Oriented(h, counterClockwise: false, factory))])).ToArray();
+        return polygons.Length == 1 ? polygons[0] : factory.CreateMultiPolygon(polygons);
+    }
+
+    private static LinearRing Oriented(LinearRing ring, bool counterClockwise, GeometryFactory factory) =>
+        ring.IsEmpty || Orientation.IsCCW(ring.CoordinateSequence) == counterClockwise ? ring : factory.CreateLinearRing(ring.CoordinateSequence.Reversed());
+
+    /// <summary>For a plan whose area is not in the local boundary files: a frame around its patrol areas.</summary>
+    private static Geometry ExtentOf(IReadOnlyList<Geometry> shapes, BoundaryCatalog catalog)
+    {
+        var envelope = new Envelope();
+        foreach (var shape in shapes)
+        {
+            envelope.ExpandToInclude(shape.EnvelopeInternal);
+        }
+
+        if (envelope.IsNull)
+        {
+            envelope = new Envelope(0, 1, 0, 1);
+        }
+
+        envelope.ExpandBy(Math.Max(200, Math.Max(envelope.Width, envelope.Height) * 0.2));
+        return catalog.Projection.Factory.ToGeometry(envelope);
+    }
+}
