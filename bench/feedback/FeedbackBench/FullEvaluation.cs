@@ -6,8 +6,6 @@ using System.Text;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
-using Polygon = NetTopologySuite.Geometries.Polygon;
-using Targeting.Common.V1;
 using Targeting.Engine.Geography;
 using Targeting.Feedback;
 using Targeting.Feedback.Analysis;
