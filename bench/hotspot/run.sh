@@ -15,7 +15,8 @@
 # the shipped data/ sample is used for the boroughs and London is skipped (the results say so).
 # Needs: dotnet, scripts/install-deps.sh (PostgreSQL 15 + PostGIS, python3-scipy, python3-sklearn; run
 # here), a throwaway PostGIS cluster (scripts/pg.sh, started and stopped by this script).
-# Takes about 10 minutes on a quiet 2-core machine. Intermediate files go to bench/work/hotspot.
+# Took 11-14 minutes on the shared 2-core machine (load average ~20), most of it London's backtest
+# with 1,000 bootstrap replicates (about 0.3 s each). Intermediate files go to bench/work/hotspot.
 set -euo pipefail
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
