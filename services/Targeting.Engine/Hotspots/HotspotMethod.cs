@@ -33,7 +33,7 @@ public sealed record MethodParameters
 
     /// <summary>
     /// KDE / prospective bandwidth, m (default 250 for KDE; 50 for prospective, i.e. a cell's own
-    /// incidents only: the backtest in bench/engine found that spreading risk to neighbouring cells, at
+    /// incidents only: the backtest in bench/hotspot found that spreading risk to neighbouring cells, at
     /// any bandwidth from 100 to 400 m, lowered the hit rate on police.uk data; 400 m is Bowers et al.'s).
     /// </summary>
     public double? BandwidthM { get; init; }

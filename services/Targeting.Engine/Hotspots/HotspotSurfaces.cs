@@ -3,7 +3,7 @@ namespace Targeting.Engine.Hotspots;
 /// <summary>Runs a hotspot method by its enum value.</summary>
 public static class HotspotSurfaces
 {
-    /// <summary>The default method (chosen by the backtest in bench/engine; see docs/hotspot-methods.md).</summary>
+    /// <summary>The default method (chosen by the backtest in bench/hotspot; see docs/decisions/010-default-hotspot-method.md).</summary>
     public const HotspotMethod DefaultMethod = HotspotMethod.Prospective;
 
     /// <summary>Computes <paramref name="method"/>'s surface on a training set.</summary>

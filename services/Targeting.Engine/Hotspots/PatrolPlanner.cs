@@ -112,7 +112,7 @@ public sealed record PatrolPlanResult
 /// <remarks>
 /// Cost for one borough (≈ 3,000 cells, ≈ 10⁴ incidents): tens of milliseconds; for all London
 /// (≈ 157,000 cells, ≈ 6 × 10⁵ incidents) well under two seconds with a cached grid — see
-/// bench/engine. Thread safety: stateless. No incidents in the window gives a plan with no areas
+/// bench/hotspot. Thread safety: stateless. No incidents in the window gives a plan with no areas
 /// (the service answers FAILED_PRECONDITION before calling).
 /// </remarks>
 public static class PatrolPlanner

@@ -20,7 +20,7 @@ namespace Targeting.Engine.Hotspots;
 /// <para>
 /// Defaults: half-life 60 days; bandwidth 50 m, which on a 100 m grid keeps each incident to its own
 /// cell (recency-weighted counts). Bowers et al. spread risk 400 m; on police.uk data, whose locations
-/// are snapped to shared map points, the backtest (bench/engine, docs/hotspot-methods.md) found every
+/// are snapped to shared map points, the backtest (bench/hotspot, docs/decisions/010-default-hotspot-method.md) found every
 /// spatial spread from 100 to 400 m lowered the hit rate at 0.5–2% coverage, while the time decay raised
 /// it slightly over plain counts; set the bandwidth to 400 for their original scheme. Units: harm-weight units
 /// (risk is a decayed, distance-weighted harm count). Cost O(n + cells · (h / s)²). Thread safety:

@@ -84,7 +84,7 @@ public sealed class BacktestTests
     [Fact]
     public void Run_SampleLambeth_DefaultMethodAtLeastNaiveCountsAtOnePercent()
     {
-        // The requirement behind the default method, on the shipped sample (see docs/hotspot-methods.md).
+        // The requirement behind the default method, on the shipped sample (see docs/decisions/010-default-hotspot-method.md).
         var lambeth = SampleBoundaries.Boroughs.Find("Lambeth")!;
         var report = Backtest.Run(new BacktestOptions
         {
