@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need and the machine lacks; safe to run again (idempotent).
 #   Debian: PostgreSQL 15 + PostGIS 3 (the real database the stores are tested on), nghttp2-client
-#           (h2load, nghttp), python3 scipy/statsmodels/sklearn (independent reference values),
+#           (h2load, nghttp), python3 scipy/statsmodels/sklearn/matplotlib (independent reference values),
 #           gdal-bin (ogrinfo: checks the briefing's GeoJSON opens as GIS tools read it).
 #   npm:    the grpc-js interop peers in tests/interop, from the committed package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(postgresql-15 postgresql-15-postgis-3 nghttp2-client python3-scipy python3-statsmodels
-              python3-sklearn python3-numpy gdal-bin nodejs npm)
+              python3-sklearn python3-numpy python3-matplotlib gdal-bin nodejs npm)
 missing=()
 for package in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (the machine's own Node 20): only install when absent.

@@ -14,5 +14,6 @@ import.Subcommands.Add(Targeting.Cli.Commands.StopsImportCommand.Create());
 import.Subcommands.Add(Targeting.Cli.Commands.CrimesImportCommand.Create());
 root.Subcommands.Add(import);
 root.Subcommands.Add(Targeting.Cli.Commands.ExportCommand.Create());
+root.Subcommands.Add(Targeting.Cli.Commands.FeedbackCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

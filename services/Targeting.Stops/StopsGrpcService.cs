@@ -30,6 +30,9 @@ public sealed class StopsGrpcService(
     private const int MaxIdLength = 100;
     private const int AuditChunk = 1000;
     private const int MaxAmendAttempts = 5;
+    // With descriptions of at most FieldText.MaxDescription characters, this keeps an error's
+    // trailers under gRPC C-core's 16 KiB metadata limit; the last one says how many were left out.
+    private const int MaxViolations = 16;
 
     public async Task<EncounterReceipt> RecordEncounterAsync(RecordEncounterRequest request, ServerCallContext context)
     {
@@ -400,10 +403,11 @@ public sealed class StopsGrpcService(
     private static void Known<TEnum>(IEnumerable<TEnum> values, string field, List<FieldError> errors)
         where TEnum : struct, System.Enum
     {
-        var unknown = values.Where(v => !System.Enum.IsDefined(v)).Select(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var unknown = values.Where(v => !System.Enum.IsDefined(v)).Select(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            errors.Add(new(field, $"{string.Join(", ", unknown)} not known {typeof(TEnum).Name} values"));
+            var listed = string.Join(", ", unknown.Take(10)) + (unknown.Count > 10 ? $" and {unknown.Count - 10} more" : "");
+            errors.Add(new(field, $"{listed} not known {typeof(TEnum).Name} values"));
         }
     }
 
@@ -436,10 +440,17 @@ public sealed class StopsGrpcService(
             return;
         }
 
+        // One violation per field, each bounded: the details travel in trailers, which clients cap.
         var violations = new FieldViolations();
-        foreach (var error in errors)
+        var listed = errors.Count <= MaxViolations ? errors.Count : MaxViolations - 1;
+        foreach (var error in errors.Take(listed))
         {
-            violations.Add(error.Field, error.Description);
+            violations.Add(error.Field, FieldText.Bound(error.Description));
+        }
+
+        if (listed < errors.Count)
+        {
+            violations.Add(errors[listed].Field, $"{FieldText.Bound(errors[listed].Description)} (and {errors.Count - listed - 1} more invalid fields not listed)");
         }
 
         violations.ThrowIfAny();

@@ -7,7 +7,10 @@ switch (mode)
         var count = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 630_949;
         Console.WriteLine(await StreamProbe.RunAsync(count));
         return 0;
+    case "full":
+        // full SHARED_DATA_DIR DATA_FOLDER [REPEAT]
+        return await FullEvaluation.RunAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5);
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': stream [N]");
+        Console.Error.WriteLine($"unknown mode '{mode}': stream [N] | full SHARED_DATA DATA_FOLDER [REPEAT]");
         return 2;
 }

@@ -30,7 +30,7 @@ public static class AreaOfInterestReader
             geometry = area.AreaCase switch
             {
                 AreaOfInterest.AreaOneofCase.BoundaryName => boundary.Find(area.BoundaryName)
-                    ?? throw new FormatException($"'{area.BoundaryName}' is not a boundary name or GSS code of {boundary.Description} " +
+                    ?? throw new FormatException($"{FieldText.Quote(area.BoundaryName)} is not a boundary name or GSS code of {boundary.Description} " +
                         $"(known: {string.Join(", ", boundary.Features.Select(f => f.Name).Where(n => n.Length > 0).Take(40))})"),
                 AreaOfInterest.AreaOneofCase.Polygons => FromProto(area.Polygons),
                 AreaOfInterest.AreaOneofCase.Wkt => new WKTReader(Projection.Wgs84Factory.GeometryServices).Read(area.Wkt),
@@ -40,7 +40,8 @@ public static class AreaOfInterestReader
         }
         catch (Exception e) when (e is FormatException or ParseException or ArgumentException or InvalidOperationException)
         {
-            errors.Add(new(field + "." + FieldName(area.AreaCase), e.Message));
+            // Parser messages may quote the input: bounded.
+            errors.Add(new(field + "." + FieldName(area.AreaCase), FieldText.Bound(e.Message)));
             return null;
         }
 

@@ -15,6 +15,9 @@ public static class AmendmentMask
     /// <summary>Fields that identify the record rather than describe the encounter; never amended.</summary>
     private static readonly HashSet<string> Immutable = ["officer.pseudonym"];
 
+    /// <summary>Most paths in one mask: more than every field of Encounter, few enough to bound the errors.</summary>
+    public const int MaxPaths = 64;
+
     /// <summary>Checks each path; reports bad ones under <c>update_mask.paths[i]</c>.</summary>
     public static void Validate(FieldMask? mask, List<FieldError> errors)
     {
@@ -24,17 +27,23 @@ public static class AmendmentMask
             return;
         }
 
+        if (mask.Paths.Count > MaxPaths)
+        {
+            errors.Add(new("update_mask.paths", $"has {mask.Paths.Count} paths; at most {MaxPaths} (Encounter has fewer fields than that)"));
+            return;
+        }
+
         for (var i = 0; i < mask.Paths.Count; i++)
         {
             var path = mask.Paths[i];
             var field = $"update_mask.paths[{i}]";
             if (Resolve(path) is null)
             {
-                errors.Add(new(field, $"'{path}' is not a field of Encounter"));
+                errors.Add(new(field, $"{FieldText.Quote(path)} is not a field of Encounter"));
             }
             else if (Immutable.Contains(path) || Immutable.Any(p => p.StartsWith(path + ".", StringComparison.Ordinal)))
             {
-                errors.Add(new(field, $"'{path}' identifies who recorded the encounter and cannot be amended"));
+                errors.Add(new(field, $"{FieldText.Quote(path)} identifies who recorded the encounter and cannot be amended"));
             }
         }
     }

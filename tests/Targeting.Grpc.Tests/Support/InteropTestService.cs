@@ -9,6 +9,13 @@ public sealed class CallProbe
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _cancelled = new();
     private readonly ConcurrentDictionary<string, int> _attempts = new();
+    private readonly ConcurrentDictionary<string, bool> _started = new();
+
+    /// <summary>Whether a Sleep call with this probe id reached its handler (under heavy load a short
+    /// deadline can expire while the server still awaits the request, so the handler never runs).</summary>
+    public bool Started(string probeId) => _started.ContainsKey(probeId);
+
+    public void RecordStarted(string probeId) => _started[probeId] = true;
 
     /// <summary>Completes when the Sleep call with this probe id saw its cancellation token fire.</summary>
     public Task<bool> Cancelled(string probeId) => _cancelled.GetOrAdd(probeId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -93,6 +100,11 @@ public sealed class InteropTestService(CallProbe probe)
 
     public async Task<SleepResponse> SleepAsync(SleepRequest request, ServerCallContext context)
     {
+        if (request.ProbeId.Length > 0)
+        {
+            probe.RecordStarted(request.ProbeId);
+        }
+
         try
         {
             await Task.Delay(request.DurationMs, context.CancellationToken);

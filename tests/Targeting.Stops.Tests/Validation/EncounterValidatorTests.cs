@@ -188,6 +188,68 @@ public sealed class EncounterValidatorTests
         Assert.Contains(EncounterValidator.OutsideBoundary, error.Description, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Every search power, with neither grounds nor an authorisation reference: the statutes
+    /// (PACE Code A 2.2-2.11) make s1, s23, s47 Firearms, s43 Terrorism and the Psychoactive
+    /// Substances Act powers suspicion-based (grounds required) and s60 CJPOA and s47A Terrorism
+    /// no-suspicion powers that need an authorisation instead.
+    /// </summary>
+    [Theory]
+    [InlineData(LegalPower.PaceS1, "encounter.grounds")]
+    [InlineData(LegalPower.MisuseOfDrugsS23, "encounter.grounds")]
+    [InlineData(LegalPower.FirearmsS47, "encounter.grounds")]
+    [InlineData(LegalPower.TerrorismS43, "encounter.grounds")]
+    [InlineData(LegalPower.PsychoactiveSubstances, "encounter.grounds")]
+    [InlineData(LegalPower.CjpoaS60, "encounter.authorisation_reference")]
+    [InlineData(LegalPower.TerrorismS47A, "encounter.authorisation_reference")]
+    public void Validate_SearchPowerWithoutGroundsOrAuthorisation_TheOneItNeedsIsRequired(LegalPower power, string required)
+    {
+        var encounter = TestEncounters.PersonSearch();
+        encounter.LegalPower = power;
+        encounter.Grounds = "";
+
+        Assert.Equal([required], Validate(encounter).Select(e => e.Field));
+
+        // And given what it needs, nothing else is asked for; the other one is refused if it is not the power's.
+        if (required == "encounter.grounds")
+        {
+            encounter.Grounds = "Smell of cannabis and seen handing over a small package";
+            Assert.Empty(Validate(encounter));
+            encounter.AuthorisationReference = "MPS-S60-2025-0042";
+            Assert.Equal(["encounter.authorisation_reference"], Validate(encounter).Select(e => e.Field));
+        }
+        else
+        {
+            encounter.AuthorisationReference = "MPS-AUTH-2025-0042";
+            Assert.Empty(Validate(encounter));
+        }
+    }
+
+    [Theory]
+    [InlineData(EncounterType.VehicleSearch)]
+    [InlineData(EncounterType.PersonAndVehicleSearch)]
+    public void Validate_VehicleOnAVehicleSearch_AcceptedWithinLengths(EncounterType type)
+    {
+        var encounter = TestEncounters.PersonSearch();
+        encounter.Type = type;
+        encounter.Vehicle = new Vehicle { Make = "SYNTHETIC-MAKE", Model = "SYNTHETIC-MODEL" };
+        Assert.Empty(Validate(encounter));
+
+        encounter.Vehicle.Model = new string('m', EncounterValidator.MaxVehicleField + 1);
+        encounter.AuthorisationReference = "";
+        Assert.Equal(["encounter.vehicle.model"], Validate(encounter).Select(e => e.Field));
+    }
+
+    [Fact]
+    public void Validate_AuthorisationReferenceTooLong_OneViolation()
+    {
+        var encounter = TestEncounters.PersonSearch();
+        encounter.LegalPower = LegalPower.CjpoaS60;
+        encounter.AuthorisationReference = new string('A', EncounterValidator.MaxReference + 1);
+
+        Assert.Equal(["encounter.authorisation_reference"], Validate(encounter).Select(e => e.Field));
+    }
+
     private static List<FieldError> Validate(Encounter encounter)
     {
         var errors = new List<FieldError>();

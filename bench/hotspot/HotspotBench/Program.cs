@@ -1,0 +1,53 @@
+using System.Text.Json;
+using HotspotBench;
+
+// The hotspot engine's benchmark driver; bench/hotspot/run.sh calls it once per part and the
+// Python peers and report.py read what it writes. Every part writes one JSON file (timings in
+// seconds, figures for the report); progress goes to stderr.
+const string Usage = """
+    HotspotBench PART --shared DIR --data DIR --out FILE [options]
+      PART      propose | dbscan | kde | backtest
+      --shared  ../shared/data (all London; when its London file is missing the sample in --data is used)
+      --data    the repository's data/ folder (the shipped two-borough sample)
+      --out     the JSON file to write
+      --work    folder for the binary files the Python peers read (dbscan, kde)
+      --pg      PostGIS connection string (dbscan)
+      --bootstrap N   bootstrap replicates per area for the backtest (default 1000)
+      --london-bootstrap N   replicates for London's backtest (default: --bootstrap)
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+var options = new Dictionary<string, string>();
+for (var i = 1; i + 1 < args.Length; i += 2)
+{
+    options[args[i]] = args[i + 1];
+}
+
+string Option(string name) => options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"{name} is required\n{Usage}");
+int IntOption(string name, int fallback) => options.TryGetValue(name, out var value) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+Console.Error.WriteLine($"hotspot bench {args[0]}: loading data...");
+var data = BenchData.Load(Option("--shared"), Option("--data"));
+Console.Error.WriteLine($"  {data.Incidents.Count:N0} located incidents from {data.Source}");
+object result = args[0] switch
+{
+    "propose" => ProposeBench.Run(data),
+    "dbscan" => await DbscanBench.RunAsync(data, Option("--pg"), Option("--work")),
+    "kde" => KdeBench.Run(data, Option("--work")),
+    "backtest" => BacktestBench.Run(data, IntOption("--bootstrap", 1000), IntOption("--london-bootstrap", IntOption("--bootstrap", 1000))),
+    _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
+};
+
+await File.WriteAllTextAsync(Option("--out"), JsonSerializer.Serialize(result, new JsonSerializerOptions
+{
+    WriteIndented = true,
+    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    // Intervals are NaN when the bootstrap is skipped; Python's json reads NaN.
+    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+}));
+return 0;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmarks the hotspot engine and writes bench/hotspot/results-YYYY-MM-DD.md (dated today):
+#   1. PatrolPlanner.Propose (default method and options) on Barking and Dagenham and all London,
+#      with and without a cached grid, median and p90;
+#   2. DBSCAN: engine vs PostGIS ST_ClusterDBSCAN vs scikit-learn on the same real points (times as
+#      ratios, labels compared);
+#   3. KDE surface (quartic, 250 m): engine vs a SciPy cKDTree kernel sum on the same grid (time ratio,
+#      max absolute/relative difference);
+#   4. the engine's backtest of every method for Barking and Dagenham, Lambeth and London, Jan-Sep 2022.
+#
+# Usage: bench/hotspot/run.sh [-h] [--bootstrap N] [--london-bootstrap N]
+#   --bootstrap N          bootstrap replicates for the borough backtests (default 1000)
+#   --london-bootstrap N   replicates for London's backtest (default 1000)
+# Data: ../shared/data (Jan-Sep 2022 street crime for all London and the GLA boundaries); without it
+# the shipped data/ sample is used for the boroughs and London is skipped (the results say so).
+# Needs: dotnet, scripts/install-deps.sh (PostgreSQL 15 + PostGIS, python3-scipy, python3-sklearn; run
+# here), a throwaway PostGIS cluster (scripts/pg.sh, started and stopped by this script).
+# Takes about 10 minutes on a quiet 2-core machine. Intermediate files go to bench/work/hotspot.
+set -euo pipefail
+
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
+bootstrap=1000
+london_bootstrap=1000
+while (($#)); do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --bootstrap) bootstrap="${2:?--bootstrap needs a number}"; shift 2 ;;
+    --london-bootstrap) london_bootstrap="${2:?--london-bootstrap needs a number}"; shift 2 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+shared="$root/../shared/data"
+work="$root/bench/work/hotspot"
+out="$here/results-$(date +%F).md"
+python=/usr/bin/python3   # Debian's python3 with python3-scipy / python3-sklearn, not a pyenv shim
+started=$(date +%s)
+load_before=$(uptime | sed 's/.*load average: //')
+
+command -v dotnet >/dev/null || { echo "run.sh needs dotnet (see global.json)" >&2; exit 1; }
+echo "[1/7] dependencies (scripts/install-deps.sh)..." >&2
+bash "$root/scripts/install-deps.sh"
+if [[ -f "$shared/police-uk/london_street_crime_2022-01_to_2022-09.csv.gz" ]]; then
+  echo "      data: $shared (all London)" >&2
+else
+  echo "      data: $shared is missing; using the shipped sample in data/ (London skipped)" >&2
+fi
+
+rm -rf "$work"
+mkdir -p "$work"
+pgdir="$(mktemp -d)"
+cleanup() {
+  bash "$root/scripts/pg.sh" stop "$pgdir" || true
+  rm -rf "$pgdir"
+}
+trap cleanup EXIT
+
+echo "[2/7] building HotspotBench (Release)..." >&2
+dotnet build "$here/HotspotBench/HotspotBench.csproj" -c Release --nologo -v q >&2
+bench=(dotnet "$here/HotspotBench/bin/Release/net10.0/HotspotBench.dll")
+common=(--shared "$shared" --data "$root/data" --work "$work")
+
+echo "[3/7] starting a throwaway PostGIS cluster..." >&2
+connection="$(bash "$root/scripts/pg.sh" start "$pgdir")"
+
+echo "[4/7] proposing patrol areas..." >&2
+"${bench[@]}" propose "${common[@]}" --out "$work/propose.json"
+
+echo "[5/7] DBSCAN: engine, PostGIS, scikit-learn..." >&2
+"${bench[@]}" dbscan "${common[@]}" --pg "$connection" --out "$work/dbscan.json"
+"$python" "$here/peer_dbscan.py" "$work/dbscan.json" "$work" "$work/dbscan-peer.json"
+
+echo "[6/7] KDE: engine, SciPy..." >&2
+"${bench[@]}" kde "${common[@]}" --out "$work/kde.json"
+"$python" "$here/peer_kde.py" "$work/kde.json" "$work" "$work/kde-peer.json"
+
+echo "[7/7] backtest of every method..." >&2
+"${bench[@]}" backtest "${common[@]}" --bootstrap "$bootstrap" --london-bootstrap "$london_bootstrap" --out "$work/backtest.json"
+
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git -C "$root" status --porcelain 2>/dev/null | grep -v '^??' || true)" ]]; then commit="$commit (with uncommitted changes)"; fi
+"$python" "$here/report.py" "$work" "$out" "$(date +%F)" "$commit" "$load_before" "$(uptime | sed 's/.*load average: //')" "$(( $(date +%s) - started ))" "$root" >&2
+cat "$out"

@@ -1,0 +1,353 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Targeting.Common.V1;
+using Targeting.Feedback.Analysis;
+using Targeting.Feedback.V1;
+using Targeting.Grpc;
+using Targeting.Hotspot.V1;
+
+namespace Targeting.Cli.Commands;
+
+/// <summary>
+/// <c>targeting feedback evaluate|fairness|transparency [--area NAME] [--from YYYY-MM] [--to YYYY-MM]
+/// [--plan ID] [--server URL] [--token T] [--out FILE]</c>: the feedback service's reports as
+/// tables, or as JSON or CSV by --out's extension. With --server it asks a running service;
+/// without, an embedded session on the shipped sample (<see cref="FeedbackSession"/>).
+/// </summary>
+internal static class FeedbackCommand
+{
+    public const string TokenVariable = "TARGETING_TOKEN";
+
+    // Without --plan, evaluate proposes a plan that learns from these months before the evaluation window.
+    private const int ProposalDataMonths = 3;
+
+    /// <summary>The settings every feedback subcommand shares.</summary>
+    internal sealed record Settings(
+        string? Area, string? From, string? To, string? PlanId, string? Server, string? Token, string? OutPath, string? DataDirectory, int SuppressionThreshold);
+
+    internal enum Report
+    {
+        Evaluate,
+        Fairness,
+        Transparency,
+    }
+
+    public static Command Create()
+    {
+        var command = new Command(
+            "feedback",
+            "Did the targeting work, and was it fair? Plan evaluation, disproportionality and the outcome test, and the public transparency report. " +
+            "With --server it asks a running feedback service; without, it starts the services in this process on the shipped sample in data/ " +
+            "(stop and search for Lambeth and Barking and Dagenham, Jun 2021 – Sep 2022; their street crime, Jan – Sep 2022).");
+        command.Subcommands.Add(Subcommand(Report.Evaluate, "evaluate",
+            "Evaluate a patrol plan over a window: share of searches inside its areas, find and arrest rates inside vs outside (Wilson 95% CIs, two-proportion test), " +
+            "hit rate, PAI and PEI, and the crime change (difference in differences, weighted displacement quotient). " +
+            "Without --plan the embedded session first proposes a plan for --area from the three months before --from."));
+        command.Subcommands.Add(Subcommand(Report.Fairness, "fairness",
+            "Searches per 1,000 residents by ethnic group and ratio to White (Census 2021; officer- and self-defined), their mismatch, " +
+            "and the outcome test by group inside vs outside patrol areas."));
+        command.Subcommands.Add(Subcommand(Report.Transparency, "transparency",
+            "The public transparency report: searches, arrests, finds and searches by ethnicity and object, by borough and month, " +
+            "small counts suppressed so that they cannot be recovered from the totals."));
+        return command;
+    }
+
+    private static Command Subcommand(Report report, string name, string description)
+    {
+        var area = new Option<string?>("--area")
+        {
+            Description = report switch
+            {
+                Report.Transparency => "A borough name or GSS code (E09…). Default: every borough.",
+                Report.Fairness => "A borough name or GSS code (E09…), e.g. Lambeth. Default with --server: the whole force; required for the embedded sample, which holds two boroughs only.",
+                _ => "The borough to propose a plan for when no --plan is given (default Lambeth).",
+            },
+        };
+        var from = new Option<string?>("--from")
+        {
+            Description = report == Report.Evaluate
+                ? "First month evaluated, YYYY-MM (London time). Default: the plan's valid window; for a proposed plan 2022-04."
+                : "First month, YYYY-MM (London time). Default: from the first record held.",
+        };
+        var to = new Option<string?>("--to")
+        {
+            Description = report == Report.Evaluate
+                ? "Last month evaluated, YYYY-MM (inclusive). Default: the plan's valid window; for a proposed plan 2022-06."
+                : "Last month, YYYY-MM (inclusive). Default: to the last record held.",
+        };
+        var plan = new Option<string?>("--plan")
+        {
+            Description = report switch
+            {
+                Report.Evaluate => "The stored plan to evaluate (see ListPlans). Default: propose one for --area.",
+                Report.Fairness => "A plan whose areas are 'inside' for the outcome test. Default: every stored plan active in the window.",
+                _ => "Not used by the transparency report.",
+            },
+        };
+        var server = new Option<string?>("--server")
+        {
+            Description = "A running feedback service, e.g. http://127.0.0.1:50051 ('targeting serve'). Default: the embedded session on the shipped sample.",
+        };
+        var token = new Option<string?>("--token")
+        {
+            Description = $"Bearer token for --server (default: ${TokenVariable}; 'targeting token --role analyst' prints a development one).",
+        };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Also write the report to this file: .json (the proto's JSON form) or .csv (one line per figure; the transparency report in its published layout).",
+        };
+        var dataDirectory = new Option<string?>("--data-dir")
+        {
+            Description = "Embedded session: keep its stores in this folder (loaded with the sample once, reused after). Default: a temporary folder, deleted afterwards.",
+        };
+        var threshold = new Option<int>("--threshold")
+        {
+            Description = "Transparency: counts from 1 to threshold − 1 are suppressed (default: the service's, 5).",
+        };
+        var command = new Command(name, description) { area, from, to, server, token, output, dataDirectory };
+        if (report != Report.Transparency)
+        {
+            command.Options.Add(plan);
+        }
+        else
+        {
+            command.Options.Add(threshold);
+        }
+
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            report,
+            new Settings(
+                parse.GetValue(area),
+                parse.GetValue(from),
+                parse.GetValue(to),
+                report == Report.Transparency ? null : parse.GetValue(plan),
+                parse.GetValue(server),
+                parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable),
+                parse.GetValue(output),
+                parse.GetValue(dataDirectory),
+                report == Report.Transparency ? parse.GetValue(threshold) : 0),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs one report; 0 on success, 1 when the service refused or failed, 2 for a usage error.</summary>
+    internal static async Task<int> RunAsync(Report report, Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var prefix = "targeting feedback " + report.ToString().ToLowerInvariant();
+        try
+        {
+            var window = ParseWindow(settings.From, settings.To);
+            var format = OutputFormat(settings.OutPath);
+            if (settings.SuppressionThreshold < 0)
+            {
+                throw new FeedbackCommandException("--threshold must be at least 1", 2);
+            }
+
+            if (settings.Server is null && report == Report.Fairness && string.IsNullOrWhiteSpace(settings.Area))
+            {
+                throw new FeedbackCommandException(
+                    "--area is required without --server: the shipped sample holds searches in Lambeth and Barking and Dagenham only, " +
+                    "so force-wide rates over all London residents would be meaningless (e.g. --area Lambeth)", 2);
+            }
+
+            await using var session = settings.Server is { } server
+                ? FeedbackSession.Connect(ParseServer(server), settings.Token)
+                : await FeedbackSession.StartEmbeddedAsync(settings.DataDirectory, error, cancellationToken);
+            var clock = Stopwatch.StartNew();
+            string? json, csv;
+            switch (report)
+            {
+                case Report.Fairness:
+                {
+                    var request = new FairnessRequest { Borough = settings.Area?.Trim() ?? "", Window = window };
+                    if (!string.IsNullOrWhiteSpace(settings.PlanId))
+                    {
+                        request.PlanIds.Add(settings.PlanId.Trim());
+                    }
+
+                    var result = await session.Feedback.AssessFairnessAsync(request, Call(cancellationToken));
+                    FeedbackTables.WriteFairness(result, output);
+                    (json, csv) = (FeedbackTables.ToJson(("fairness", result)), FeedbackTables.FairnessCsv(result));
+                    break;
+                }
+
+                case Report.Transparency:
+                {
+                    var request = new TransparencyRequest { Window = window, SuppressionThreshold = settings.SuppressionThreshold };
+                    if (!string.IsNullOrWhiteSpace(settings.Area))
+                    {
+                        request.Boroughs.Add(settings.Area.Trim());
+                    }
+
+                    var result = await session.Feedback.GetTransparencyReportAsync(request, Call(cancellationToken));
+                    FeedbackTables.WriteTransparency(result, output);
+                    (json, csv) = (TransparencyFormats.ToJson(result) + "\n", TransparencyFormats.ToCsv(result));
+                    break;
+                }
+
+                default:
+                {
+                    var planId = settings.PlanId?.Trim();
+                    if (string.IsNullOrEmpty(planId))
+                    {
+                        planId = await ProposeAsync(session, settings, error, cancellationToken);
+                    }
+
+                    error.WriteLine($"{prefix}: evaluating plan {planId}...");
+                    var evaluation = session.Feedback.EvaluatePlanAsync(new EvaluatePlanRequest { PlanId = planId, Window = window }, Call(cancellationToken));
+                    var change = session.Feedback.AssessCrimeChangeAsync(new CrimeChangeRequest { PlanId = planId }, Call(cancellationToken));
+                    var result = await evaluation;
+                    CrimeChangeReport? changed = null;
+                    try
+                    {
+                        changed = await change;
+                    }
+                    catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+                    {
+                        error.WriteLine($"{prefix}: no crime change for this plan: {e.Detail}");
+                    }
+
+                    FeedbackTables.WriteEvaluation(result, changed, output);
+                    (json, csv) = (FeedbackTables.ToJson(("plan_evaluation", result), ("crime_change", changed)), FeedbackTables.EvaluationCsv(result, changed));
+                    break;
+                }
+            }
+
+            error.WriteLine($"{prefix}: answered by {(session.IsEmbedded ? "the embedded services on the shipped sample" : session.Address.ToString())} in {clock.Elapsed.TotalSeconds:0.0} s");
+            if (format is not null)
+            {
+                await File.WriteAllTextAsync(settings.OutPath!, format == "json" ? json : csv, cancellationToken);
+                error.WriteLine($"{prefix}: wrote {Path.GetFullPath(settings.OutPath!)}");
+            }
+
+            return 0;
+        }
+        catch (FeedbackCommandException e)
+        {
+            error.WriteLine($"{prefix}: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (RpcException e)
+        {
+            error.WriteLine($"{prefix}: {Describe(e, settings)}");
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{prefix}: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine($"{prefix}: cancelled");
+            return 130;
+        }
+    }
+
+    /// <summary>The window of --from/--to in London months; either end may be open.</summary>
+    internal static TimeWindow? ParseWindow(string? from, string? to)
+    {
+        int? start = null, end = null;
+        if (from is not null)
+        {
+            start = LondonMonths.TryParse(from.Trim(), out var key) ? key : throw new FeedbackCommandException($"--from must be a month as YYYY-MM (e.g. 2022-01), not '{from}'", 2);
+        }
+
+        if (to is not null)
+        {
+            end = LondonMonths.TryParse(to.Trim(), out var key) ? key : throw new FeedbackCommandException($"--to must be a month as YYYY-MM (e.g. 2022-09), not '{to}'", 2);
+        }
+
+        if (start is not null && end is not null && end < start)
+        {
+            throw new FeedbackCommandException($"--to ({to}) is before --from ({from})", 2);
+        }
+
+        if (start is null && end is null)
+        {
+            return null;
+        }
+
+        var window = new TimeWindow();
+        if (start is { } s)
+        {
+            window.Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(LondonMonths.StartUtc(s));
+        }
+
+        if (end is { } e)
+        {
+            window.End = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(LondonMonths.StartUtc(e + 1));
+        }
+
+        return window;
+    }
+
+    private static Uri ParseServer(string text) =>
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new FeedbackCommandException($"--server must be an http:// or https:// address such as http://127.0.0.1:50051, not '{text}'", 2);
+
+    private static string? OutputFormat(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".json" => "json",
+            ".csv" => "csv",
+            _ => throw new FeedbackCommandException($"--out must end in .json or .csv (the format is chosen by the extension), not '{path}'", 2),
+        };
+    }
+
+    // A plan for --area learning from the months before the evaluation window, valid over it.
+    private static async Task<string> ProposeAsync(FeedbackSession session, Settings settings, TextWriter error, CancellationToken cancellationToken)
+    {
+        LondonMonths.TryParse(settings.From?.Trim() ?? "2022-04", out var from);
+        LondonMonths.TryParse(settings.To?.Trim() ?? LondonMonths.Format(from + 2), out var to);
+        var area = string.IsNullOrWhiteSpace(settings.Area) ? "Lambeth" : settings.Area.Trim();
+        var request = new ProposePatrolAreasRequest
+        {
+            Area = new AreaOfInterest { BoundaryName = area },
+            DataWindow = LondonMonths.Window(from - ProposalDataMonths, from - 1),
+            ValidWindow = LondonMonths.Window(from, to),
+            Note = "proposed by 'targeting feedback evaluate' to evaluate",
+        };
+        error.WriteLine($"targeting feedback evaluate: proposing a plan for {area}, learning from {LondonMonths.Format(from - ProposalDataMonths)} to {LondonMonths.Format(from - 1)}, valid {LondonMonths.Format(from)} to {LondonMonths.Format(to)}...");
+        try
+        {
+            var plan = await session.Hotspot.ProposePatrolAreasAsync(request, Call(cancellationToken));
+            error.WriteLine($"targeting feedback evaluate: plan {plan.PlanId}: {plan.Areas.Count} patrol area(s), {plan.CoverageFraction * 100:0.00}% of {plan.AreaName}");
+            return plan.PlanId;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            throw new FeedbackCommandException($"the hotspot service cannot propose a plan yet ({e.Detail}): give a stored plan with --plan", 1);
+        }
+    }
+
+    private static CallOptions Call(CancellationToken cancellationToken) => new() { CancellationToken = cancellationToken };
+
+    private static string Describe(RpcException e, Settings settings)
+    {
+        var where = settings.Server is null ? "the embedded service" : $"the service at {settings.Server}";
+        if (e.GetBadRequest() is { FieldViolations.Count: > 0 } bad)
+        {
+            return $"{where} refused the request:" + string.Concat(bad.FieldViolations.Select(v => $"\n  {v.Field}: {v.Description}"));
+        }
+
+        return e.StatusCode switch
+        {
+            StatusCode.Unavailable => $"{where} is unavailable: {e.Detail}",
+            StatusCode.Unauthenticated => $"{where} wants a valid token (--token or ${TokenVariable}): {e.Detail}",
+            StatusCode.PermissionDenied => $"{where} refused this token's role: {e.Detail}",
+            StatusCode.NotFound => e.Detail,
+            StatusCode.DeadlineExceeded => $"{where} did not answer in time: {e.Detail}",
+            _ => $"{where} answered {e.StatusCode}: {e.Detail}",
+        };
+    }
+}
