@@ -136,7 +136,7 @@ def metres(lon, lat):
 def main():
     shared, plan_json, service_json = sys.argv[1], sys.argv[2], sys.argv[3]
     repeat = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-    plan = json.load(open(plan_json, encoding="utf-8"))
+    plan = json.load(open(plan_json, encoding="utf-8-sig"))
     service = json.load(open(service_json, encoding="utf-8"))
     stops = load_stops(os.path.join(shared, "police-uk", "metropolitan-stop-and-search"))
     incidents = load_incidents(os.path.join(shared, "police-uk", "london_street_crime_2022-01_to_2022-09.csv.gz"))
