@@ -39,6 +39,9 @@ SELF_PREFIX = {"White": 0, "Black/African/Caribbean/Black British": 1, "Asian/As
                "Other ethnic group": 3, "Mixed/Multiple ethnic groups": 4}
 
 
+DISCOVERED = {"Drugs", "Possession of weapons"}
+
+
 def month_key(text):
     return int(text[:4]) * 12 + int(text[5:7]) - 1
 
@@ -136,14 +139,15 @@ def metres(lon, lat):
 def main():
     shared, plan_json, service_json = sys.argv[1], sys.argv[2], sys.argv[3]
     repeat = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-    plan = json.load(open(plan_json, encoding="utf-8"))
+    plan = json.load(open(plan_json, encoding="utf-8-sig"))
     service = json.load(open(service_json, encoding="utf-8"))
     stops = load_stops(os.path.join(shared, "police-uk", "metropolitan-stop-and-search"))
     incidents = load_incidents(os.path.join(shared, "police-uk", "london_street_crime_2022-01_to_2022-09.csv.gz"))
     boroughs = borough_paths(os.path.join(shared, "boundaries", "london_boroughs.geojson"))
     population = census(os.path.join(shared, "census", "census2021_ethnic_group_london_boroughs.csv"))
     areas, buffer = paths_of(plan["areas"]), paths_of(plan["buffer"])
-    wanted = np.asarray([incidents["kinds"][k] for k in service["crime_types"] if k in incidents["kinds"]])
+    # The plan's crime types, less those found by police activity ("discovered"), which the default policy leaves out.
+    wanted = np.asarray([incidents["kinds"][k] for k in service["crime_types"] if k in incidents["kinds"] and k not in DISCOVERED])
     valid = (month_key("2022-04"), month_key("2022-09"))
     before = (month_key("2022-01"), month_key("2022-03"))
 

@@ -13,7 +13,7 @@ Measures a full evaluation through the hotspot, stops and feedback services (one
 240,247 searches of ../shared/data and ~631k London street crimes, and the numpy peer
 (bench/feedback/peer.py) on the same rows; prints a markdown table with the ratio.
 
-  -r REPEAT       timed repetitions after one warm-up (default 5); medians are reported
+  -r REPEAT       timed repetitions after one warm-up (default 3); medians are reported
   -d DATA_FOLDER  where the services' stores live (default /tmp/targeting-feedback-bench); the
                   first run loads the data into it (a few minutes), later runs reuse it
   -o FILE         also write the markdown table to FILE
@@ -24,7 +24,7 @@ Also runs the streaming probe (per-message vs batched StreamIncidents, 630,949 i
 EOF
 }
 
-repeat=5
+repeat=3
 folder=/tmp/targeting-feedback-bench
 out=""
 while getopts "r:d:o:h" opt; do

@@ -163,6 +163,17 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
     }
 
     [Fact]
+    public async Task Evaluate_UnknownPlan_ExitsOneNamingIt()
+    {
+        var (exit, output, error) = await RunAsync(Report.Evaluate, plan: "no-such-plan");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Contains("no-such-plan", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fairness_NoAreaWithoutServer_ExitsTwoAskingForOne()
     {
         var (exit, _, error) = await RunAsync(Report.Fairness);

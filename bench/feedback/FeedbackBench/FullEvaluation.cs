@@ -259,7 +259,7 @@ internal static class FullEvaluation
             areas = Polygons(projection.Unproject(union)),
             buffer = Polygons(projection.Unproject(ring)),
             cell_m = CellM,
-        }), Encoding.UTF8);
+        }), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
     private static object[] Polygons(Geometry geometry) =>

@@ -158,6 +158,10 @@ internal sealed class Bench(Options options)
             var token = DevelopmentTokens.Issue([Roles.Service], "stops-bench");
             var clients = Enumerable.Range(0, options.Clients.Max())
                 .Select(_ => new StopsClient(address, new GrpcClientOptions { BearerToken = token, Retry = null })).ToArray();
+            // JIT and tiered compilation settle before the first level (else the first level,
+            // 1 in flight, pays for them): a longer warm-up at the middle concurrency first.
+            Console.WriteLine($"  {store}: start-up warm-up, {options.Clients[options.Clients.Length / 2]} in flight for {3 * options.Warmup} s");
+            await RecordForAsync(clients, options.Clients[options.Clients.Length / 2], $"{store}-startup", TimeSpan.FromSeconds(3 * options.Warmup));
             foreach (var concurrency in options.Clients)
             {
                 Console.WriteLine($"  {store}: {concurrency} in flight, {options.Warmup} s warm-up + {options.Seconds} s");

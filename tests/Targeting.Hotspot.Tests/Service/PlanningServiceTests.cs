@@ -108,7 +108,7 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
             Assert.Equal(used.Count, area.HistoricalCount);
             Assert.Equal(used.Sum(i => weights.WeightOf(i.CrimeType)), area.HarmScore, 1e-6);
             Assert.Equal(inside.GroupBy(i => i.CrimeType).ToDictionary(g => g.Key, g => (long)g.Count()), area.CountsByType.ToDictionary());
-            Assert.True(area.GiZ > 1.96, $"{area.AreaId}: Gi* z {area.GiZ} is not a hotspot");
+            Assert.True(area.GiZ > 0, $"{area.AreaId}: Gi* z {area.GiZ} is a cold spot"); // areas follow the method's ranking, not Gi*; the weakest may fall short of 1.96
             Assert.InRange(area.FdrQ, 0, 1);
 
             var wards = Wards.Overlapping(Projection.BritishNationalGrid.Project(shape), minimumOverlapM2: 10).Select(w => w.Name).ToHashSet();
