@@ -166,6 +166,17 @@ public sealed partial class BriefCommandTests : IDisposable
         Cli.NoStackTrace(run);
     }
 
+    [Theory]
+    [InlineData(0, 8, "--budget: must be in (0, 0.2]")]
+    [InlineData(0.01, 0, "--areas: must be between 1 and 50")]
+    public async Task Brief_ZeroBudgetOrAreas_Exit2RatherThanTheDefault(double budget, int areas, string expected)
+    {
+        var run = await Cli.BriefAsync(Cli.Data(), Out(), budget: budget, areas: areas);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Brief_UnknownMethod_Exit2ListingTheMethods()
     {

@@ -29,10 +29,10 @@ internal static class BacktestCommand
         };
         var bootstrap = new Option<int>("--bootstrap")
         {
-            Description = $"Bootstrap resamples for the 95% intervals, 0 to {BacktestRunner.MaxBootstrapSamples} (default {BacktestRunner.DefaultBootstrapSamples}).",
+            Description = $"Bootstrap resamples for the 95% intervals, 1 to {BacktestRunner.MaxBootstrapSamples}.",
             DefaultValueFactory = _ => BacktestRunner.DefaultBootstrapSamples,
         };
-        var seed = new Option<long>("--seed") { Description = "The bootstrap's seed, for reproducible intervals (default 1).", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long>("--seed") { Description = "The bootstrap's seed, for reproducible intervals.", DefaultValueFactory = _ => 1 };
         var command = new Command("backtest",
             "Backtest the hotspot methods on crime data: each month from the second is forecast from the months before it; prints a table of " +
             "methods by coverage with hit rate and PAI (95% bootstrap CIs), PEI and the grid-origin robustness range. " +
@@ -56,8 +56,13 @@ internal static class BacktestCommand
     {
         try
         {
+            if (settings.BootstrapSamples < 1)
+            {
+                throw new CommandInputException($"--bootstrap: must be between 1 and {BacktestRunner.MaxBootstrapSamples}");
+            }
+
             var catalog = HotspotData.LoadBoundaries(settings.Data.Boundaries, error);
-            var areaName = HotspotData.ResolveArea(catalog, settings.Data.Area);
+            var areaName = HotspotData.AreaFor(catalog, settings.Data);
             var request = new BacktestRequest
             {
                 Area = new Common.V1.AreaOfInterest { BoundaryName = areaName },
@@ -155,7 +160,7 @@ internal static class BacktestCommand
         string.Join("  ", cells.Select((cell, i) => i is 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd();
 
     private static string Percent(double fraction) =>
-        double.IsFinite(fraction) ? (fraction * 100).ToString(fraction < 0.1 ? "0.0#" : "0.0", CultureInfo.InvariantCulture) + "%" : "n/a";
+        double.IsFinite(fraction) ? (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "n/a";
 
     private static IEnumerable<string> Split(IEnumerable<string> values) =>
         values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -36,12 +36,12 @@ internal static class BriefCommand
         var data = new HotspotDataOptions();
         var budget = new Option<double>("--budget")
         {
-            Description = $"Fraction of the area the patrol areas may cover together, in (0, {PlanProposer.MaxBudgetFraction}] (default {PlanProposer.DefaultBudgetFraction}: 1%).",
+            Description = $"Fraction of the area the patrol areas may cover together, in (0, {PlanProposer.MaxBudgetFraction}]; 0.01 is 1%.",
             DefaultValueFactory = _ => PlanProposer.DefaultBudgetFraction,
         };
         var areas = new Option<int>("--areas")
         {
-            Description = $"At most this many patrol areas, 1 to {PlanProposer.MaxMaxAreas} (default {PlanProposer.DefaultMaxAreas}).",
+            Description = $"At most this many patrol areas, 1 to {PlanProposer.MaxMaxAreas}; each is compact and 20,000 to 250,000 m².",
             DefaultValueFactory = _ => PlanProposer.DefaultMaxAreas,
         };
         var method = new Option<string?>("--method")
@@ -50,7 +50,7 @@ internal static class BriefCommand
         };
         var output = new Option<string>("--out")
         {
-            Description = $"The folder to write {HtmlFile}, {GeoJsonFile} and {PlanFile} to (created if missing; files in it are replaced). Default: briefing/ here.",
+            Description = $"The folder to write {HtmlFile}, {GeoJsonFile} and {PlanFile} to (created if missing, relative to the current directory; those three files in it are replaced).",
             DefaultValueFactory = _ => "briefing",
         };
         var note = new Option<string?>("--note") { Description = "Free text stored with the plan (who asked, which briefing)." };
@@ -78,8 +78,16 @@ internal static class BriefCommand
         var clock = Stopwatch.StartNew();
         try
         {
+            // Zero means "the default" on the wire; typed on the command line it is a mistake.
+            if (settings.Budget == 0 || settings.MaxAreas == 0)
+            {
+                throw new CommandInputException(settings.Budget == 0
+                    ? $"--budget: must be in (0, {PlanProposer.MaxBudgetFraction}]"
+                    : $"--areas: must be between 1 and {PlanProposer.MaxMaxAreas}");
+            }
+
             var catalog = HotspotData.LoadBoundaries(settings.Data.Boundaries, error);
-            var areaName = HotspotData.ResolveArea(catalog, settings.Data.Area);
+            var areaName = HotspotData.AreaFor(catalog, settings.Data);
             var method = settings.Method is { } m ? HotspotData.ParseMethod(m, "--method") : Method.Unspecified;
             var (plan, sources) = settings.Data.Server is { } server
                 ? await ProposeOnServerAsync(settings, server, catalog, areaName, method, error, cancellationToken)

@@ -36,7 +36,7 @@ internal static class CrimesImportCommand
         };
         var dataDirectory = new Option<string>("--data-dir")
         {
-            Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'. Default: targeting-data here.",
+            Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'; relative to the current directory.",
             DefaultValueFactory = _ => new StorageOptions().DataDirectory,
         };
         var report = new Option<string?>("--report")

@@ -45,7 +45,7 @@ internal sealed class HotspotDataOptions
 
     public Option<string?> From { get; } = new("--from")
     {
-        Description = "First month of data to learn from, YYYY-MM (default: six months before --to, or the first month of the data).",
+        Description = "First month of data to learn from, YYYY-MM (brief's default: the six months ending with --to, or from the first month of the data if shorter; backtest's: the first month of the data).",
     };
 
     public Option<string?> To { get; } = new("--to")
@@ -257,6 +257,22 @@ internal static class HotspotData
         throw new CommandInputException($"--area: no boundary named '{name}' in the boundary files" +
             (close.Count > 0 ? $"; did you mean {string.Join(", ", close.Select(c => $"'{c}'"))}?" : "") +
             $" ({catalog.All.OfKind(BoundaryKinds.Borough).Count()} boroughs and {catalog.Wards.Count} wards loaded: e.g. {string.Join(", ", catalog.All.OfKind(BoundaryKinds.Borough).Take(3).Select(b => b.Name))})");
+    }
+
+    /// <summary>
+    /// The area to ask for: resolved against the local boundary files; with --server, a name they
+    /// do not hold is passed on as typed, since the service may have loaded other boundaries.
+    /// </summary>
+    public static string AreaFor(BoundaryCatalog catalog, DataSettings settings)
+    {
+        try
+        {
+            return ResolveArea(catalog, settings.Area);
+        }
+        catch (CommandInputException) when (settings.Server is not null && !string.IsNullOrWhiteSpace(settings.Area))
+        {
+            return settings.Area.Trim();
+        }
     }
 
     /// <summary>Names nearest to a misspelt one: those containing it first, then by edit distance.</summary>
