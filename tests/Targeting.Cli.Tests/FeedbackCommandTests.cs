@@ -163,6 +163,31 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
     }
 
     [Fact]
+    public async Task Evaluate_NoPlan_ProposesOneAndEvaluatesItAndItsCrimeChange()
+    {
+        var outPath = System.IO.Path.Combine(folder.Path, "evaluation.json");
+
+        var (exit, output, error) = await RunAsync(Report.Evaluate, area: "Lambeth", from: "2022-04", to: "2022-06", outPath: outPath);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("proposing a plan for Lambeth, learning from 2022-01 to 2022-03, valid 2022-04 to 2022-06", error, StringComparison.Ordinal);
+        Assert.Contains("Plan evaluation: plan-", output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outPath, TestContext.Current.CancellationToken));
+        var evaluation = json.RootElement.GetProperty("plan_evaluation");
+        var change = json.RootElement.GetProperty("crime_change");
+        long L(JsonElement e, string name) => long.Parse(e.GetProperty(name).GetString()!, CultureInfo.InvariantCulture);
+        // Three months of Lambeth's searches in the sample: some inside the areas, and the share is inside / located.
+        Assert.InRange(L(evaluation, "stopsInside"), 1, L(evaluation, "stopsLocated") - 1);
+        var share = evaluation.GetProperty("shareInside");
+        Assert.Equal((double)L(evaluation, "stopsInside") / L(evaluation, "stopsLocated"), share.GetProperty("value").GetDouble(), 1e-12);
+        Assert.Equal((double)L(evaluation, "incidentsInside") / L(evaluation, "incidentsTotal"), evaluation.GetProperty("hitRate").GetProperty("value").GetDouble(), 1e-12);
+        // The crime change's "after" is the plan's valid window, the evaluation's window: the same incidents inside the areas.
+        Assert.Equal(L(evaluation, "incidentsInside"), L(change, "targetedAfter"));
+        Assert.True(L(change, "targetedBefore") > 0 && L(change, "controlBefore") > 0);
+        Assert.Equal(evaluation.GetProperty("planId").GetString(), change.GetProperty("planId").GetString());
+    }
+
+    [Fact]
     public async Task Evaluate_UnknownPlan_ExitsOneNamingIt()
     {
         var (exit, output, error) = await RunAsync(Report.Evaluate, plan: "no-such-plan");

@@ -200,7 +200,7 @@ internal static class FeedbackTables
         rates.Add("find rate", Interval(evaluation.FindRateInside, true), Interval(evaluation.FindRateOutside, true), Difference(evaluation.FindRateDifference), PValue(evaluation.FindRateDifference?.PValue ?? double.NaN));
         rates.Add("arrest rate", Interval(evaluation.ArrestRateInside, true), Interval(evaluation.ArrestRateOutside, true), Difference(evaluation.ArrestRateDifference), PValue(evaluation.ArrestRateDifference?.PValue ?? double.NaN));
         rates.WriteTo(output);
-        output.WriteLine($"  find: {evaluation.FindDefinition} (linked outcome: {Count(evaluation.FindsByLinkedOutcome)}, any outcome: {Count(evaluation.FindsByAnyOutcome)}; outcome unknown: {Count(evaluation.OutcomesUnknown)})");
+        output.WriteLine($"  find: {evaluation.FindDefinition}");
         output.WriteLine();
         output.WriteLine($"Incidents ({string.Join(", ", evaluation.CrimeTypes)}): {Count(evaluation.IncidentsInside)} of {Count(evaluation.IncidentsTotal)} inside the patrol areas");
         var performance = new Table("hit rate (95% CI)", "PAI", "PEI", "best possible");
