@@ -206,7 +206,7 @@ public sealed class StopsCommandTests : IDisposable
 
     public static TheoryData<string, string[]> BadInput => new()
     {
-        { "not found", ["import", "stops", "{folder}/2021-13-metropolitan-stop-and-search.csv", "--data-dir", "{folder}/store", "--report", "{folder}/r.csv"] },
+        { "stop-and-search file not found: {folder}/2021-13-metropolitan-stop-and-search.csv", ["import", "stops", "{folder}/2021-13-metropolitan-stop-and-search.csv", "--data-dir", "{folder}/store", "--report", "{folder}/r.csv"] },
         { "--server must be an absolute http", ["import", "stops", "{june}", "--server", "localhost:5000", "--report", "{folder}/r.csv"] },
         { "--server must be an absolute http", ["export", "stops", "--server", "not a url", "--out", "{folder}/x.csv"] },
         { "Unavailable", ["import", "stops", "{june}", "--server", "http://127.0.0.1:1", "--token", "t", "--report", "{folder}/r.csv"] },
@@ -215,6 +215,7 @@ public sealed class StopsCommandTests : IDisposable
         { "--officer-defined-ethnicity 'PURPLE' is not one of", ["export", "stops", "--data-dir", "{folder}/store", "--officer-defined-ethnicity", "PURPLE", "--out", "{folder}/x.csv"] },
         { "--from", ["export", "stops", "--data-dir", "{folder}/store", "--from", "last tuesday", "--out", "{folder}/x.csv"] },
         { "no-such-borough", ["export", "stops", "--data-dir", "{folder}/store", "--area", "no-such-borough", "--out", "{folder}/x.csv"] },
+        { "no embedded stops store at {folder}/nowhere/stops.db", ["export", "stops", "--data-dir", "{folder}/nowhere", "--out", "{folder}/x.csv"] },
         { "{folder}/missing/x.csv", ["export", "stops", "--data-dir", "{folder}/store", "--out", "{folder}/missing/x.csv"] },
         { "{folder}/missing/r.csv", ["import", "stops", "{june}", "--data-dir", "{folder}/store", "--report", "{folder}/missing/r.csv"] },
         { "{folder}/no-boundary.geojson", ["import", "stops", "{june}", "--data-dir", "{folder}/store", "--boundary", "{folder}/no-boundary.geojson", "--report", "{folder}/r.csv"] },
