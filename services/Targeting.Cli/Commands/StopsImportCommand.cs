@@ -112,7 +112,7 @@ internal static class StopsImportCommand
                 var summary = await sink.ImportFileAsync(file, readRejected, cancellationToken);
                 Add(total, summary);
                 output.WriteLine($"  {file.Source}: {summary.Received:N0} rows sent, {summary.Imported:N0} imported, " +
-                    $"{summary.Duplicates:N0} already imported, {summary.Rejected:N0} rejected by the service");
+                    $"{summary.Duplicates:N0} already imported, {summary.Rejected:N0} rejected by validation");
             }
             catch (FileNotFoundException)
             {
