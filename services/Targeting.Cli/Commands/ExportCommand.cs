@@ -65,7 +65,7 @@ internal static class ExportCommand
                     parse.GetValue(officer), parse.GetValue(team), parse.GetValue(plan), parse.GetValue(areaId),
                     parse.GetValue(excludeUnlocated), parse.GetValue(limit));
             }
-            catch (Exception e) when (e is FormatException or IOException)
+            catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"targeting export stops: {e.Message}");
                 return 2;
@@ -146,9 +146,16 @@ internal static class ExportCommand
 
             File.Move(temporary, outputPath, overwrite: true);
         }
-        catch (Exception e) when (e is RpcException or FormatException or IOException)
+        catch (Exception e) when (e is RpcException or FormatException or IOException or UnauthorizedAccessException
+            or System.Text.Json.JsonException or System.Data.Common.DbException)
         {
-            File.Delete(temporary);
+            // The partial file may never have been created (e.g. --out in a missing folder, where
+            // File.Delete itself would throw DirectoryNotFoundException).
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+
             error.WriteLine(e is RpcException rpc
                 ? $"targeting export stops: the service answered {rpc.StatusCode}: {rpc.Detail}"
                 : $"targeting export stops: {e.Message}");
@@ -195,17 +202,25 @@ internal static class ExportCommand
         EncounterQuery query, string dataDirectory, string? postgres, string boundaryPath,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var health = new StoreHealth();
-        await using IEncounterStore store = postgres is not null
-            ? new PostgresEncounterStore(postgres, health)
-            : new SqliteEncounterStore(Path.Combine(dataDirectory, "stops.db"), health);
-        await store.MigrateAsync(cancellationToken);
         var errors = new List<FieldError>();
         var area = AreaOfInterestReader.Read(query.Area, "area", ForceBoundary.Load(boundaryPath, 0), errors);
         if (errors.Count > 0)
         {
             throw new FormatException(string.Join("; ", errors.Select(e => $"{e.Field} {e.Description}")));
         }
+
+        // Exporting must not create a store: a mistyped --data-dir would otherwise give an empty file and exit 0.
+        var sqlitePath = Path.Combine(dataDirectory, "stops.db");
+        if (postgres is null && !File.Exists(sqlitePath))
+        {
+            throw new FormatException($"no embedded stops store at {Path.GetFullPath(sqlitePath)} (import first, or give --data-dir, --postgres or --server)");
+        }
+
+        var health = new StoreHealth();
+        await using IEncounterStore store = postgres is not null
+            ? new PostgresEncounterStore(postgres, health)
+            : new SqliteEncounterStore(sqlitePath, health);
+        await store.MigrateAsync(cancellationToken);
 
         var filter = new EncounterFilter
         {

@@ -76,7 +76,34 @@ internal static class StopsImportCommand
         var total = new ImportEncountersSummary();
         var readRejected = new List<RejectedRow>();
         var failedFiles = 0;
-        await using var sink = await OpenSinkAsync(settings, cancellationToken);
+
+        // The report is created before anything is imported: a report path that cannot be written
+        // would otherwise fail only after the whole import, leaving rows in the store with no report.
+        StreamWriter reportWriter;
+        try
+        {
+            reportWriter = new StreamWriter(settings.ReportPath, append: false, StopSearchFormat.FileEncoding);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"targeting import stops: cannot write the rejected-rows report {Path.GetFullPath(settings.ReportPath)}: {e.Message}");
+            return 2;
+        }
+
+        await using var report = reportWriter;
+        IImportSink sink;
+        try
+        {
+            sink = await OpenSinkAsync(settings, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException
+            or System.Text.Json.JsonException or System.Data.Common.DbException)
+        {
+            error.WriteLine($"targeting import stops: cannot open the {(settings.Postgres is null ? "embedded store or the force boundary" : "PostgreSQL store or the force boundary")}: {e.Message}");
+            return 2;
+        }
+
+        await using var disposeSink = sink;
         foreach (var path in settings.Files)
         {
             var file = StopSearchFile.Open(path);
@@ -85,7 +112,12 @@ internal static class StopsImportCommand
                 var summary = await sink.ImportFileAsync(file, readRejected, cancellationToken);
                 Add(total, summary);
                 output.WriteLine($"  {file.Source}: {summary.Received:N0} rows sent, {summary.Imported:N0} imported, " +
-                    $"{summary.Duplicates:N0} already imported, {summary.Rejected:N0} rejected by the service");
+                    $"{summary.Duplicates:N0} already imported, {summary.Rejected:N0} rejected by validation");
+            }
+            catch (FileNotFoundException)
+            {
+                failedFiles++;
+                error.WriteLine($"targeting import stops: stop-and-search file not found: {Path.GetFullPath(path)}");
             }
             catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
             {
@@ -104,7 +136,7 @@ internal static class StopsImportCommand
         }
 
         var rejectedRows = readRejected.Concat(total.RejectedRows).OrderBy(r => r.Source, StringComparer.Ordinal).ThenBy(r => r.RowNumber).ToList();
-        await WriteReportAsync(settings.ReportPath, rejectedRows, cancellationToken);
+        await WriteReportAsync(report, rejectedRows, cancellationToken);
         var read = total.Received + readRejected.Count;
         var rejected = total.Rejected + readRejected.Count;
         output.WriteLine($"rows read:        {read:N0} from {settings.Files.Count - failedFiles} file(s) in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -143,9 +175,8 @@ internal static class StopsImportCommand
     private static IReadOnlyList<string> ExpandFiles(string[] paths) =>
         paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.csv").Order(StringComparer.Ordinal) : (IEnumerable<string>)[p]).ToList();
 
-    private static async Task WriteReportAsync(string path, IReadOnlyList<RejectedRow> rows, CancellationToken cancellationToken)
+    private static async Task WriteReportAsync(StreamWriter writer, IReadOnlyList<RejectedRow> rows, CancellationToken cancellationToken)
     {
-        await using var writer = new StreamWriter(path, append: false, StopSearchFormat.FileEncoding);
         CsvReader.WriteRecord(writer, ["source", "row_number", "reason"]);
         foreach (var row in rows)
         {
