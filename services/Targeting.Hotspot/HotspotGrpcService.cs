@@ -127,7 +127,7 @@ public sealed class HotspotGrpcService(
         {
             await foreach (var record in store.QueryIncidentsAsync(query, context.CancellationToken))
             {
-                await writer.WriteAsync(IncidentMapping.ToProto(record), context.CancellationToken);
+                await writer.WriteAsync(IncidentMapping.ToProto(record), bufferHint: true, context.CancellationToken);
             }
 
             return true;

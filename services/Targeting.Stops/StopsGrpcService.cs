@@ -188,7 +188,7 @@ public sealed class StopsGrpcService(
                 });
                 foreach (var stored in chunk)
                 {
-                    await responses.WriteAsync(EncounterViews.ToRecord(stored, scope.Pseudonymised ? pseudonymiser : null), context.CancellationToken);
+                    await responses.WriteAsync(EncounterViews.ToRecord(stored, scope.Pseudonymised ? pseudonymiser : null), bufferHint: true, context.CancellationToken);
                 }
 
                 chunk.Clear();
