@@ -66,8 +66,9 @@ def main():
         f"{args.response_size}-byte response, the same bytes for every target).",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.platform()}; {dotnet and '.NET SDK ' + dotnet}, node {node}, {h2load}. "
-        f"Load average at the end: {' '.join(load)}. **The machine was shared with other builds while this ran**; "
-        "absolute numbers are noisy, the ratios less so. h2load, the server and the other work share the same cores.",
+        f"Load average at the end: {' '.join(load)} (h2load and the server alone keep it near {os.cpu_count()}; "
+        "well above that, other work shared the cores and absolute numbers are noisy, the ratios less so). "
+        "h2load and the server share the same cores.",
         "",
         "| target | requests/s | p50 ms | p99 ms | succeeded | failed |",
         "|---|---:|---:|---:|---:|---:|",
