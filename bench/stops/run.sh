@@ -49,7 +49,7 @@ dotnet build -c Release "$root/services/Targeting.Cli/Targeting.Cli.csproj" -o "
   echo
   echo "Command: \`bench/stops/run.sh\` (CLIENTS=$clients SECONDS_PER_LEVEL=$seconds WARMUP=$warmup)."
   echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/{print $2}') GB;"
-  echo "shared with other engineers' builds and tests while it ran, so absolute figures are noisy; the ratios come from the same run."
+  echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (well above 1 means other work shared the cores and absolute figures are noisy); the ratios come from the same run."
   echo "PostgreSQL $("/usr/lib/postgresql/15/bin/postgres" --version | awk '{print $3}') + PostGIS, throwaway cluster from scripts/pg.sh (fsync on, synchronous_commit on, default WAL settings)."
   echo "The stops host is the Release build (Development auth, service-role token, no hotspot configured: links recorded as pending)."
   echo
