@@ -26,10 +26,8 @@ internal static class CrimesImportCommand
             Description = "data.police.uk street-crime files (.csv or .csv.gz; YYYY-MM-<force>-street.csv or the 10-column London extract), or folders of them.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var server = new Option<Uri?>("--server")
-        {
-            Description = "The hotspot service (e.g. http://localhost:5000). Without it the crimes go into the embedded SQLite store (see --data-dir), as 'targeting serve' reads it.",
-        };
+        var server = ServerOption.Create(
+            "The hotspot service (e.g. http://localhost:5000). Without it the crimes go into the embedded SQLite store (see --data-dir), as 'targeting serve' reads it.");
         var token = new Option<string?>("--token")
         {
             Description = $"Bearer token for --server, role planner or service (default: ${HotspotDataOptions.TokenVariable}).",

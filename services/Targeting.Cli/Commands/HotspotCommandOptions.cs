@@ -54,11 +54,9 @@ internal sealed class HotspotDataOptions
             "with --server and no --crimes, the last full month before today).",
     };
 
-    public Option<Uri?> Server { get; } = new("--server")
-    {
-        Description = "A running hotspot service (e.g. http://localhost:5000; see 'targeting serve'). Without it everything runs here, " +
-            "with no server and no database.",
-    };
+    public Option<Uri?> Server { get; } = ServerOption.Create(
+        "A running hotspot service (e.g. http://localhost:5000; see 'targeting serve'). Without it everything runs here, " +
+        "with no server and no database.");
 
     public Option<string?> Token { get; } = new("--token")
     {

@@ -10,22 +10,8 @@ internal static class StopsCommandOptions
     /// <summary>Who the embedded store's audit log names for local commands.</summary>
     public static string LocalActor => "cli:" + Environment.UserName;
 
-    public static Option<Uri?> Server() => new("--server")
-    {
-        Description = "The stops service (e.g. http://localhost:5000). Without it the command uses the embedded store.",
-        // System.CommandLine has no built-in Uri conversion: without this every --server value failed to parse.
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            result.AddError($"--server must be an absolute http:// or https:// address, e.g. http://localhost:5000 (not '{text}')");
-            return null;
-        },
-    };
+    public static Option<Uri?> Server() =>
+        ServerOption.Create("The stops service (e.g. http://localhost:5000). Without it the command uses the embedded store.");
 
     public static Option<string?> Token() => new("--token")
     {
