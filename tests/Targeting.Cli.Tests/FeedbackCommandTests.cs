@@ -26,7 +26,7 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
             .GetProperty("sample").GetProperty("boroughs");
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(Report report, string? area = null, string? from = null, string? to = null,
-        string? plan = null, string? server = null, string? outPath = null, int threshold = 0, bool embedded = true)
+        string? plan = null, Uri? server = null, string? outPath = null, int threshold = 0, bool embedded = true)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
         var error = new StringWriter(CultureInfo.InvariantCulture);
@@ -154,7 +154,7 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
     [Fact]
     public async Task Fairness_UnreachableServer_ExitsOneSayingUnavailable()
     {
-        var (exit, _, error) = await RunAsync(Report.Fairness, area: "Lambeth", server: "http://127.0.0.1:1", embedded: false);
+        var (exit, _, error) = await RunAsync(Report.Fairness, area: "Lambeth", server: new Uri("http://127.0.0.1:1"), embedded: false);
 
         Assert.Equal(1, exit);
         Assert.Contains("the service at http://127.0.0.1:1", error, StringComparison.Ordinal);

@@ -16,6 +16,7 @@ public sealed class ServerOptionParsingTests
         { new[] { "import", "crimes", "no-such-file.csv" } },
         { new[] { "import", "stops", "no-such-file.csv" } },
         { new[] { "export", "stops", "--out", "unused.csv" } },
+        { new[] { "feedback", "fairness", "--area", "Lambeth" } },
     };
 
     [Theory]
@@ -46,7 +47,7 @@ public sealed class ServerOptionParsingTests
     {
         // The same tree as Program.cs for these commands.
         var import = new Command("import") { StopsImportCommand.Create(), CrimesImportCommand.Create() };
-        var root = new RootCommand { BriefCommand.Create(), BacktestCommand.Create(), import, ExportCommand.Create() };
+        var root = new RootCommand { BriefCommand.Create(), BacktestCommand.Create(), import, ExportCommand.Create(), FeedbackCommand.Create() };
         var (output, error) = (new StringWriter(), new StringWriter());
         var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         var code = await root.Parse(arguments).InvokeAsync(configuration, TestContext.Current.CancellationToken);

@@ -28,10 +28,7 @@ internal static class CrimesImportCommand
         };
         var server = ServerOption.Create(
             "The hotspot service (e.g. http://localhost:5000). Without it the crimes go into the embedded SQLite store (see --data-dir), as 'targeting serve' reads it.");
-        var token = new Option<string?>("--token")
-        {
-            Description = $"Bearer token for --server, role planner or service (default: ${HotspotDataOptions.TokenVariable}).",
-        };
+        var token = TokenOption.Create("role planner or service; 'targeting token' prints development ones");
         var dataDirectory = new Option<string>("--data-dir")
         {
             Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'; relative to the current directory.",
@@ -50,7 +47,7 @@ internal static class CrimesImportCommand
             new Settings(
                 parse.GetRequiredValue(files),
                 parse.GetValue(server),
-                parse.GetValue(token) ?? Environment.GetEnvironmentVariable(HotspotDataOptions.TokenVariable),
+                TokenOption.Value(parse, token),
                 parse.GetValue(dataDirectory)!,
                 parse.GetValue(report) ?? $"crimes-import-rejected-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv"),
             parse.InvocationConfiguration.Output,

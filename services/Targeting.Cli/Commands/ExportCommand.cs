@@ -72,7 +72,7 @@ internal static class ExportCommand
             }
 
             return await RunAsync(query, parse.GetRequiredValue(output), parse.GetValue(server),
-                parse.GetValue(token) ?? Environment.GetEnvironmentVariable(StopsCommandOptions.TokenVariable),
+                TokenOption.Value(parse, token),
                 parse.GetValue(dataDirectory)!, parse.GetValue(postgres), parse.GetValue(boundary) ?? new StopsOptions().BoundaryPath,
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellationToken);
         });

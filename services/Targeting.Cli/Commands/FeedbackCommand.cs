@@ -16,14 +16,13 @@ namespace Targeting.Cli.Commands;
 /// </summary>
 internal static class FeedbackCommand
 {
-    public const string TokenVariable = "TARGETING_TOKEN";
 
     // Without --plan, evaluate proposes a plan that learns from these months before the evaluation window.
     private const int ProposalDataMonths = 3;
 
     /// <summary>The settings every feedback subcommand shares.</summary>
     internal sealed record Settings(
-        string? Area, string? From, string? To, string? PlanId, string? Server, string? Token, string? OutPath, string? DataDirectory, int SuppressionThreshold);
+        string? Area, string? From, string? To, string? PlanId, Uri? Server, string? Token, string? OutPath, string? DataDirectory, int SuppressionThreshold);
 
     internal enum Report
     {
@@ -84,14 +83,9 @@ internal static class FeedbackCommand
                 _ => "Not used by the transparency report.",
             },
         };
-        var server = new Option<string?>("--server")
-        {
-            Description = "A running feedback service, e.g. http://127.0.0.1:50051 ('targeting serve'). Default: the embedded session on the shipped sample.",
-        };
-        var token = new Option<string?>("--token")
-        {
-            Description = $"Bearer token for --server (default: ${TokenVariable}; 'targeting token --role analyst' prints a development one).",
-        };
+        var server = ServerOption.Create(
+            "A running feedback service, e.g. http://127.0.0.1:50051 ('targeting serve'). Default: the embedded session on the shipped sample.");
+        var token = TokenOption.Create("'targeting token --role analyst' prints a development one");
         var output = new Option<string?>("--out")
         {
             Description = "Also write the report to this file: .json (the proto's JSON form) or .csv (one line per figure; the transparency report in its published layout).",
@@ -122,7 +116,7 @@ internal static class FeedbackCommand
                 parse.GetValue(to),
                 report == Report.Transparency ? null : parse.GetValue(plan),
                 parse.GetValue(server),
-                parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable),
+                TokenOption.Value(parse, token),
                 parse.GetValue(output),
                 parse.GetValue(dataDirectory),
                 report == Report.Transparency ? parse.GetValue(threshold) : 0),
@@ -153,7 +147,7 @@ internal static class FeedbackCommand
             }
 
             await using var session = settings.Server is { } server
-                ? FeedbackSession.Connect(ParseServer(server), settings.Token)
+                ? FeedbackSession.Connect(server, settings.Token)
                 : await FeedbackSession.StartEmbeddedAsync(settings.DataDirectory, error, cancellationToken);
             var clock = Stopwatch.StartNew();
             string? json, csv;
@@ -284,11 +278,6 @@ internal static class FeedbackCommand
         return window;
     }
 
-    private static Uri ParseServer(string text) =>
-        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new FeedbackCommandException($"--server must be an http:// or https:// address such as http://127.0.0.1:50051, not '{text}'", 2);
-
     private static string? OutputFormat(string? path)
     {
         if (path is null)
@@ -343,7 +332,7 @@ internal static class FeedbackCommand
         return e.StatusCode switch
         {
             StatusCode.Unavailable => $"{where} is unavailable: {e.Detail}",
-            StatusCode.Unauthenticated => $"{where} wants a valid token (--token or ${TokenVariable}): {e.Detail}",
+            StatusCode.Unauthenticated => $"{where} wants a valid token (--token or ${TokenOption.Variable}): {e.Detail}",
             StatusCode.PermissionDenied => $"{where} refused this token's role: {e.Detail}",
             StatusCode.NotFound => e.Detail,
             StatusCode.DeadlineExceeded => $"{where} did not answer in time: {e.Detail}",

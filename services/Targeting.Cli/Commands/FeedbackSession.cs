@@ -63,11 +63,7 @@ internal sealed class FeedbackSession : IAsyncDisposable
     /// <summary>A session on a running service; the token (if any) is presented on every call.</summary>
     public static FeedbackSession Connect(Uri server, string? token)
     {
-        if (server.Scheme is not ("http" or "https"))
-        {
-            throw new FeedbackCommandException($"--server must be an http:// or https:// address, not '{server}'", 2);
-        }
-
+        // ServerOption has already refused anything but an absolute http(s) address.
         var client = new GrpcClient(server, new GrpcClientOptions { BearerToken = string.IsNullOrWhiteSpace(token) ? null : token.Trim(), MaxReceiveMessageSize = 64 * 1024 * 1024 });
         return new FeedbackSession(server, client, client, null, null);
     }

@@ -18,8 +18,6 @@ internal sealed class CommandInputException(string message) : Exception(message)
 /// <summary>The data options shared by <c>brief</c> and <c>backtest</c>, and the loading they drive.</summary>
 internal sealed class HotspotDataOptions
 {
-    public const string TokenVariable = "TARGETING_TOKEN";
-
     /// <summary>The area used when --area is not given (it is in the shipped sample).</summary>
     public const string DefaultArea = "Lambeth";
 
@@ -58,10 +56,7 @@ internal sealed class HotspotDataOptions
         "A running hotspot service (e.g. http://localhost:5000; see 'targeting serve'). Without it everything runs here, " +
         "with no server and no database.");
 
-    public Option<string?> Token { get; } = new("--token")
-    {
-        Description = $"Bearer token for --server (default: ${TokenVariable}; 'targeting token' prints development ones).",
-    };
+    public Option<string?> Token { get; } = TokenOption.Create();
 
     public void AddTo(Command command)
     {
@@ -81,7 +76,7 @@ internal sealed class HotspotDataOptions
         parse.GetValue(From),
         parse.GetValue(To),
         parse.GetValue(Server),
-        parse.GetValue(Token) ?? Environment.GetEnvironmentVariable(TokenVariable));
+        TokenOption.Value(parse, Token));
 }
 
 /// <summary>The data options' values, as given (null: the default).</summary>
@@ -379,7 +374,7 @@ internal static class HotspotData
             : e.StatusCode switch
             {
                 StatusCode.Unavailable => $"the service is unavailable ({e.Detail}); is 'targeting serve' running at that address?",
-                StatusCode.Unauthenticated => $"the service wants a token: pass --token or set ${HotspotDataOptions.TokenVariable} ({e.Detail})",
+                StatusCode.Unauthenticated => $"the service wants a token: pass --token or set ${TokenOption.Variable} ({e.Detail})",
                 StatusCode.PermissionDenied => $"the token's role may not do this ({e.Detail}); a planner token is needed",
                 _ => e.Detail,
             };

@@ -23,3 +23,20 @@ internal static class ServerOption
         },
     };
 }
+
+/// <summary>The <c>--token T</c> option that goes with <c>--server</c>, defaulting to <see cref="Variable"/>.</summary>
+internal static class TokenOption
+{
+    /// <summary>The environment variable a token is read from when --token is not given.</summary>
+    public const string Variable = "TARGETING_TOKEN";
+
+    /// <summary>The option; <paramref name="howToGetOne"/> ends the description's parenthesis.</summary>
+    public static Option<string?> Create(string howToGetOne = "'targeting token' prints development ones") => new("--token")
+    {
+        Description = $"Bearer token for --server (default: ${Variable}; {howToGetOne}).",
+    };
+
+    /// <summary>--token's value, else the environment variable's (null when neither is set).</summary>
+    public static string? Value(ParseResult parse, Option<string?> option) =>
+        parse.GetValue(option) ?? Environment.GetEnvironmentVariable(Variable);
+}

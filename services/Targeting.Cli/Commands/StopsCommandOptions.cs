@@ -5,18 +5,13 @@ namespace Targeting.Cli.Commands;
 /// <summary>Options shared by the stops commands (import stops, export stops).</summary>
 internal static class StopsCommandOptions
 {
-    public const string TokenVariable = "TARGETING_TOKEN";
-
     /// <summary>Who the embedded store's audit log names for local commands.</summary>
     public static string LocalActor => "cli:" + Environment.UserName;
 
     public static Option<Uri?> Server() =>
         ServerOption.Create("The stops service (e.g. http://localhost:5000). Without it the command uses the embedded store.");
 
-    public static Option<string?> Token() => new("--token")
-    {
-        Description = $"Bearer token for --server (default: ${TokenVariable}; 'targeting token' prints development ones).",
-    };
+    public static Option<string?> Token() => TokenOption.Create();
 
     public static Option<string> DataDirectory() => new("--data-dir")
     {

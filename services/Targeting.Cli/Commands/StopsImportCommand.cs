@@ -54,7 +54,7 @@ internal static class StopsImportCommand
             new Settings(
                 ExpandFiles(parse.GetRequiredValue(files)),
                 parse.GetValue(server),
-                parse.GetValue(token) ?? Environment.GetEnvironmentVariable(StopsCommandOptions.TokenVariable),
+                TokenOption.Value(parse, token),
                 parse.GetValue(dataDirectory)!,
                 parse.GetValue(postgres),
                 parse.GetValue(report) ?? $"stops-import-rejected-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv",
