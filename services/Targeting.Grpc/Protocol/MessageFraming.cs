@@ -17,7 +17,8 @@ internal static class MessageFraming
     private const int ContiguousWriteLimit = 64 * 1024;
 
     /// <summary>Frames <paramref name="message"/> into <paramref name="writer"/>, gzipped when asked.</summary>
-    public static void WriteMessage(IBufferWriter<byte> writer, IMessage message, bool gzip, int maxSendSize)
+    /// <returns>The message's serialised size before compression, in bytes (the frame header not included).</returns>
+    public static int WriteMessage(IBufferWriter<byte> writer, IMessage message, bool gzip, int maxSendSize)
     {
         var size = message.CalculateSize();
         if (size > maxSendSize)
@@ -27,7 +28,7 @@ internal static class MessageFraming
         if (gzip)
         {
             WriteCompressed(writer, message, size);
-            return;
+            return size;
         }
         if (size <= ContiguousWriteLimit)
         {
@@ -36,13 +37,14 @@ internal static class MessageFraming
             BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)size);
             message.WriteTo(span.Slice(GrpcProtocol.HeaderSize, size));
             writer.Advance(GrpcProtocol.HeaderSize + size);
-            return;
+            return size;
         }
         var header = writer.GetSpan(GrpcProtocol.HeaderSize);
         header[0] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)size);
         writer.Advance(GrpcProtocol.HeaderSize);
         message.WriteTo(writer);
+        return size;
     }
 
     /// <summary>A framed message as one array (client requests, which may be sent again on retry).</summary>

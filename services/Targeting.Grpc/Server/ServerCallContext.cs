@@ -26,6 +26,7 @@ public sealed class ServerCallContext
     private bool _clientAcceptsGzip;
     private bool _responseGzip;
     private bool _messageWritten;
+    private long _unflushedBytes;
     private bool _completed;
 
     internal ServerCallContext(HttpContext http, ServerMethod method, GrpcServerRuntime runtime)
@@ -185,7 +186,10 @@ public sealed class ServerCallContext
         }
     }
 
-    internal async ValueTask WriteMessageAsync(IMessage message, bool flush, CancellationToken cancellationToken)
+    /// <summary>Bytes a <see cref="ResponseFlush.WhenBuffered"/> write lets queue before it flushes (32 KiB).</summary>
+    internal const int BufferedFlushBytes = 32 * 1024;
+
+    internal async ValueTask WriteMessageAsync(IMessage message, ResponseFlush flush, CancellationToken cancellationToken)
     {
         CancellationToken.ThrowIfCancellationRequested();
         if (_writeLock is not null)
@@ -204,9 +208,10 @@ public sealed class ServerCallContext
                 SendResponseHeaders();
             }
             var writer = _http.Response.BodyWriter;
-            MessageFraming.WriteMessage(writer, message, _responseGzip, _runtime.Options.MaxSendMessageSize);
-            if (flush)
+            _unflushedBytes += GrpcProtocol.HeaderSize + MessageFraming.WriteMessage(writer, message, _responseGzip, _runtime.Options.MaxSendMessageSize);
+            if (flush == ResponseFlush.Now || (flush == ResponseFlush.WhenBuffered && _unflushedBytes >= BufferedFlushBytes))
             {
+                _unflushedBytes = 0;
                 await writer.FlushAsync(cancellationToken.CanBeCanceled ? cancellationToken : CancellationToken).ConfigureAwait(false);
             }
         }

@@ -136,7 +136,7 @@ internal sealed class ServerMethod<TService, TRequest, TResponse> : ServerMethod
             throw new InvalidOperationException($"The handler of {Path} returned no response message.");
         }
         // Not flushed: Kestrel sends the message and the trailers together when the call ends.
-        return context.WriteMessageAsync(response, flush: false, CancellationToken.None);
+        return context.WriteMessageAsync(response, ResponseFlush.AtEnd, CancellationToken.None);
     }
 
     /// <summary>Reads the one request message of a unary or server-streaming call.</summary>
