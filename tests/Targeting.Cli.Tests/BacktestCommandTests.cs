@@ -58,10 +58,10 @@ public sealed partial class BacktestCommandTests
     [Fact]
     public async Task Backtest_Server_SameTableAsHere()
     {
-        await using var host = await CliHotspotHost.StartAsync();
+        await using var host = await CliServiceHost.StartHotspotAsync();
         var crimes = new[] { RepoPaths.InRepo("data", "police-uk", "street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz") };
 
-        var remote = await Cli.BacktestAsync(Cli.Data(crimes: crimes, area: "Barking and Dagenham", server: host.Address, token: CliHotspotHost.Token(Targeting.Grpc.Roles.Planner)),
+        var remote = await Cli.BacktestAsync(Cli.Data(crimes: crimes, area: "Barking and Dagenham", server: host.Address, token: CliServiceHost.Token(Targeting.Grpc.Roles.Planner)),
             methods: ["kde"], coverages: ["0.02"], bootstrap: 100);
         var local = await Cli.BacktestAsync(Cli.Data(crimes: crimes, area: "Barking and Dagenham"), methods: ["kde"], coverages: ["0.02"], bootstrap: 100);
 

@@ -199,10 +199,10 @@ public sealed partial class BriefCommandTests : IDisposable
     [Fact]
     public async Task Brief_Server_SamePlanAsHereAndStoredOnTheService()
     {
-        await using var host = await CliHotspotHost.StartAsync();
+        await using var host = await CliServiceHost.StartHotspotAsync();
         var crimes = new[] { RepoPaths.InRepo("data", "police-uk", "street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz") };
 
-        var remote = await Cli.BriefAsync(Cli.Data(crimes: crimes, server: host.Address, token: CliHotspotHost.Token(Roles.Planner)), Out("remote"));
+        var remote = await Cli.BriefAsync(Cli.Data(crimes: crimes, server: host.Address, token: CliServiceHost.Token(Roles.Planner)), Out("remote"));
         var local = await Cli.BriefAsync(Cli.Data(crimes: crimes), Out("local"));
 
         Assert.True(remote.ExitCode == 0, remote.ToString());
@@ -210,7 +210,7 @@ public sealed partial class BriefCommandTests : IDisposable
         Assert.Contains("importing 39,705 incidents into the service... 39,705 new", remote.Error, StringComparison.Ordinal);
         var remotePlan = ReadPlan(Out("remote"));
         var localPlan = ReadPlan(Out("local"));
-        Assert.Equal(remotePlan, await host.CreateClient(Roles.Analyst).GetPlanAsync(remotePlan.PlanId));
+        Assert.Equal(remotePlan, await host.CreateHotspotClient(Roles.Analyst).GetPlanAsync(remotePlan.PlanId));
         Assert.Equal("cli-test-planner", remotePlan.CreatedBy);
         // The service and the command line run the same proposer on the same incidents.
         // (Harm sums may differ in the last bits: the store hands incidents over in id order, the file in row order.)
@@ -224,7 +224,7 @@ public sealed partial class BriefCommandTests : IDisposable
     [Fact]
     public async Task Brief_ServerWithoutToken_Exit1AskingForOne()
     {
-        await using var host = await CliHotspotHost.StartAsync();
+        await using var host = await CliServiceHost.StartHotspotAsync();
 
         var run = await Cli.BriefAsync(Cli.Data(server: host.Address, from: "2022-04", to: "2022-09"), Out());
 

@@ -12,16 +12,18 @@ using Microsoft.Extensions.Logging;
 using Targeting.Cli.Commands;
 using Targeting.Grpc;
 using Targeting.Hotspot;
+using Targeting.Stops;
+using Targeting.Testing;
 
 namespace Targeting.Cli.Tests;
 
-/// <summary>The real hotspot service on Kestrel, in-process, on a free loopback port (h2c), with a fresh SQLite store.</summary>
-public sealed class CliHotspotHost : IAsyncDisposable
+/// <summary>A real service (hotspot or stops) on Kestrel, in-process, on a free loopback port (h2c), with a fresh SQLite store.</summary>
+public sealed class CliServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DirectoryInfo _folder;
 
-    private CliHotspotHost(WebApplication app, Uri address, DirectoryInfo folder)
+    private CliServiceHost(WebApplication app, Uri address, DirectoryInfo folder)
     {
         _app = app;
         Address = address;
@@ -30,31 +32,38 @@ public sealed class CliHotspotHost : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<CliHotspotHost> StartAsync()
+    public static Task<CliServiceHost> StartHotspotAsync() =>
+        StartAsync("cli-hotspot-host-", [], (services, configuration) => services.AddHotspotService(configuration), app => app.MapHotspotService());
+
+    /// <summary>The stops service, with the shipped two-borough boundary as the force's.</summary>
+    public static Task<CliServiceHost> StartStopsAsync() =>
+        StartAsync("cli-stops-host-",
+            [new("Stops:BoundaryPath", RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"))],
+            (services, configuration) => services.AddStopsService(configuration), app => app.MapStopsService());
+
+    private static async Task<CliServiceHost> StartAsync(
+        string folderPrefix, KeyValuePair<string, string?>[] settings, Action<IServiceCollection, IConfiguration> addService, Action<WebApplication> mapService)
     {
-        var folder = Directory.CreateTempSubdirectory("cli-hotspot-host-");
+        var folder = Directory.CreateTempSubdirectory(folderPrefix);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "sqlite",
-            ["Storage:DataDirectory"] = folder.FullName,
-        });
+        builder.Configuration.AddInMemoryCollection(
+            [new("Storage:Provider", "sqlite"), new("Storage:DataDirectory", folder.FullName), .. settings]);
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpcServer(builder.Configuration);
-        builder.Services.AddHotspotService(builder.Configuration);
+        addService(builder.Services, builder.Configuration);
         var app = builder.Build();
         app.UseGrpcServer();
-        app.MapHotspotService();
+        mapService(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new CliHotspotHost(app, new Uri(address), folder);
+        return new CliServiceHost(app, new Uri(address), folder);
     }
 
     public static string Token(string role) => DevelopmentTokens.Issue(role, "cli-test-" + role);
 
-    public HotspotClient CreateClient(string role = Roles.Planner) =>
+    public HotspotClient CreateHotspotClient(string role = Roles.Planner) =>
         new(new GrpcClient(Address, new GrpcClientOptions { BearerToken = Token(role) }));
 
     public async ValueTask DisposeAsync()

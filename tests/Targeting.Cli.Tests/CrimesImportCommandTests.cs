@@ -68,9 +68,9 @@ public sealed class CrimesImportCommandTests : IDisposable
     [Fact]
     public async Task ImportCrimes_Server_ImportsIntoTheServiceAndCountsAddUp()
     {
-        await using var host = await CliHotspotHost.StartAsync();
+        await using var host = await CliServiceHost.StartHotspotAsync();
 
-        var run = await Cli.ImportCrimesAsync([Burglaries], InFolder("unused"), InFolder("rejected.csv"), host.Address, CliHotspotHost.Token(Roles.Planner));
+        var run = await Cli.ImportCrimesAsync([Burglaries], InFolder("unused"), InFolder("rejected.csv"), host.Address, CliServiceHost.Token(Roles.Planner));
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("rows read:      450", run.Output, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class CrimesImportCommandTests : IDisposable
         Assert.Contains("already held:   1\n", run.Output, StringComparison.Ordinal);
         Assert.Contains("rejected:       151", run.Output, StringComparison.Ordinal);
         var streamed = 0;
-        await foreach (var _ in host.CreateClient(Roles.Analyst).StreamIncidentsAsync(new StreamIncidentsRequest(), new CallOptions { CancellationToken = TestContext.Current.CancellationToken }))
+        await foreach (var _ in host.CreateHotspotClient(Roles.Analyst).StreamIncidentsAsync(new StreamIncidentsRequest(), new CallOptions { CancellationToken = TestContext.Current.CancellationToken }))
         {
             streamed++;
         }
@@ -90,9 +90,9 @@ public sealed class CrimesImportCommandTests : IDisposable
     [Fact]
     public async Task ImportCrimes_OfficerToken_Exit1WithoutStackTrace()
     {
-        await using var host = await CliHotspotHost.StartAsync();
+        await using var host = await CliServiceHost.StartHotspotAsync();
 
-        var run = await Cli.ImportCrimesAsync([Burglaries], InFolder("unused"), InFolder("rejected.csv"), host.Address, CliHotspotHost.Token(Roles.Officer));
+        var run = await Cli.ImportCrimesAsync([Burglaries], InFolder("unused"), InFolder("rejected.csv"), host.Address, CliServiceHost.Token(Roles.Officer));
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("the token's role may not do this", run.Error, StringComparison.Ordinal);

@@ -1,19 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Targeting.Cli.Commands;
 using Targeting.Grpc;
-using Targeting.Stops;
 using Targeting.Testing;
 
 namespace Targeting.Cli.Tests;
@@ -169,7 +159,7 @@ public sealed class StopsCommandTests : IDisposable
     [Fact]
     public async Task ImportAndExportStops_Server_SameCountsAndRowsAsEmbedded()
     {
-        await using var host = await CliStopsHost.StartAsync();
+        await using var host = await CliServiceHost.StartStopsAsync();
         var token = DevelopmentTokens.Issue(Roles.Service, "cli-stops-test");
         var embedded = await StopsCli.RunAsync("import", "stops", SampleFolder, "--data-dir", InFolder("store"), "--report", InFolder("rejected-embedded.csv"));
 
@@ -197,7 +187,7 @@ public sealed class StopsCommandTests : IDisposable
     [Fact]
     public async Task ImportStops_ServerWithoutToken_ExitsNonZeroNamingTheProblem()
     {
-        await using var host = await CliStopsHost.StartAsync();
+        await using var host = await CliServiceHost.StartStopsAsync();
 
         var run = await StopsCli.RunAsync("import", "stops", June2021, "--server", host.Address.ToString(), "--report", InFolder("rejected.csv"));
 
@@ -336,53 +326,5 @@ internal static class StopsCli
         var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         var code = await root.Parse(arguments).InvokeAsync(configuration, TestContext.Current.CancellationToken);
         return new CommandRun(code, output.ToString(), error.ToString());
-    }
-}
-
-/// <summary>The real stops service on Kestrel, in-process, on a free loopback port (h2c), with a fresh SQLite store and the shipped boundary.</summary>
-internal sealed class CliStopsHost : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-    private readonly DirectoryInfo _folder;
-
-    private CliStopsHost(WebApplication app, Uri address, DirectoryInfo folder)
-    {
-        _app = app;
-        Address = address;
-        _folder = folder;
-    }
-
-    public Uri Address { get; }
-
-    public static async Task<CliStopsHost> StartAsync()
-    {
-        var folder = Directory.CreateTempSubdirectory("cli-stops-host-");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "sqlite",
-            ["Storage:DataDirectory"] = folder.FullName,
-            ["Stops:BoundaryPath"] = RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"),
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpcServer(builder.Configuration);
-        builder.Services.AddStopsService(builder.Configuration);
-        var app = builder.Build();
-        app.UseGrpcServer();
-        app.MapStopsService();
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new CliStopsHost(app, new Uri(address), folder);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(timeout.Token);
-        await _app.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        _folder.Delete(recursive: true);
     }
 }
