@@ -1,10 +1,11 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.Union;
 using Targeting.Engine.Geography;
 using Targeting.Engine.Hotspots;
+using Targeting.Hotspot;
+using Targeting.Hotspot.Import;
+using WireIncident = Targeting.Hotspot.V1.Incident;
 
 namespace HotspotBench;
 
@@ -72,96 +73,32 @@ internal sealed class BenchData
         return Incidents.Where(i => box.Contains(i.X, i.Y)).ToList();
     }
 
+    /// <summary>
+    /// Reads the crime file with the hotspot service's own CSV reader (as <c>targeting import crimes</c>
+    /// and <c>brief</c> do) and projects it as the service does; rows it refuses (no coordinates) are
+    /// left out.
+    /// </summary>
     private static List<Incident> ReadIncidents(string path, Projection projection)
     {
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var header = Split(reader.ReadLine() ?? throw new InvalidDataException($"{path} is empty"));
-        int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new InvalidDataException($"{path} has no column {name}");
-        int month = Column("Month"), type = Column("Crime type"), lon = Column("Longitude"), lat = Column("Latitude");
-        var rows = new List<(int Row, DateTime Month, string Type)>();
-        var xs = new List<double>();
-        var ys = new List<double>();
-        var types = new Dictionary<string, string>();
-        var row = 1;
-        while (reader.ReadLine() is { } line)
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var text = CrimeFileImporter.OpenText(file);
+        var accepted = new List<WireIncident>();
+        foreach (var row in CrimeCsvReader.Open(text, Path.GetFileName(path)).ReadRows())
         {
-            row++;
-            var fields = Split(line);
-            if (!double.TryParse(fields[lon], NumberStyles.Float, CultureInfo.InvariantCulture, out var longitude)
-                || !double.TryParse(fields[lat], NumberStyles.Float, CultureInfo.InvariantCulture, out var latitude))
+            if (row.Incident is { } incident)
             {
-                continue;
+                accepted.Add(incident);
             }
-
-            var start = DateTime.ParseExact(fields[month], "yyyy-MM", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-            // Intern the few crime-type strings, as an importer would.
-            if (!types.TryGetValue(fields[type], out var crimeType))
-            {
-                crimeType = fields[type];
-                types[crimeType] = crimeType;
-            }
-
-            rows.Add((row, start, crimeType));
-            xs.Add(longitude);
-            ys.Add(latitude);
         }
 
-        var x = xs.ToArray();
-        var y = ys.ToArray();
-        projection.ProjectInPlace(x, y);
-        var incidents = new List<Incident>(rows.Count);
-        for (var i = 0; i < rows.Count; i++)
+        // The service's ids are content hashes; the benchmark keeps row numbers so that id order is file order.
+        var records = IncidentMapping.ToRecords(accepted, projection);
+        var incidents = new List<Incident>(records.Length);
+        foreach (var record in records)
         {
-            incidents.Add(Incident.WithDefaultProvenance(rows[i].Row.ToString("D8", CultureInfo.InvariantCulture), rows[i].Month,
-                TimePrecision.Month, x[i], y[i], rows[i].Type));
+            incidents.Add(IncidentMapping.ToEngine(record) with { Id = record.RowNumber.ToString("D8", CultureInfo.InvariantCulture) });
         }
 
         return incidents;
-    }
-
-    private static string[] Split(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return [.. fields];
     }
 }
