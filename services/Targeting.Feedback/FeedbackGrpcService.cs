@@ -170,10 +170,19 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return report;
     }
 
-    private Task<StopFacts> StopsAsync(AnalysisWindow window, CancellationToken ct) =>
-        StopFacts.FromAsync(sources.QueryEncountersAsync(new EncounterQuery { Window = window.ToProto() }, ct), reference.Projection, reference.Boroughs, ct);
+    private async Task<StopFacts> StopsAsync(AnalysisWindow window, CancellationToken ct)
+    {
+        try
+        {
+            return await StopFacts.FromColumnsAsync(sources.StreamEncounterFactsAsync(new EncounterQuery { Window = window.ToProto() }, ct), reference.Projection, reference.Boroughs, ct);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(StatusCode.Unavailable, $"stops service sent a malformed batch: {ex.Message}");
+        }
+    }
 
-    private Task<IReadOnlyList<IncidentFact>> IncidentsAsync(PatrolPlan plan, AnalysisWindow window, PlanTargets targets, CancellationToken ct)
+    private async Task<IReadOnlyList<IncidentFact>> IncidentsAsync(PatrolPlan plan, AnalysisWindow window, PlanTargets targets, CancellationToken ct)
     {
         var request = new StreamIncidentsRequest { Window = window.ToProto(), CrimeTypes = { targets.CrimeTypes } };
         if (!string.IsNullOrWhiteSpace(plan.AreaName) && !string.Equals(plan.AreaName, "custom", StringComparison.OrdinalIgnoreCase))
@@ -181,7 +190,27 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             request.Area = new AreaOfInterest { BoundaryName = plan.AreaName };
         }
 
-        return IncidentFacts.FromAsync(sources.StreamIncidentsAsync(request, ct), reference.Projection, ct);
+        var facts = new List<IncidentFact>();
+        await foreach (var batch in sources.StreamIncidentPointsAsync(request, ct))
+        {
+            // The hotspot service projects; both services must compute in the same CRS for the areas to line up.
+            if (batch.Crs != reference.Projection.Crs)
+            {
+                throw new RpcException(StatusCode.FailedPrecondition,
+                    $"the hotspot service computes in {batch.Crs} and the feedback service in {reference.Projection.Crs}: configure the same projected CRS for both");
+            }
+
+            try
+            {
+                IncidentFacts.Add(facts, batch);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new RpcException(StatusCode.Unavailable, $"hotspot service sent a malformed batch: {ex.Message}");
+            }
+        }
+
+        return facts;
     }
 
     // The plans whose areas are "inside": those named (an unreadable one fails the call), or every stored plan whose

@@ -32,6 +32,9 @@ public sealed class HotspotGrpcService(
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 1_000;
 
+    // About 100 KB a batch: large enough that per-message costs vanish, small enough to stream.
+    private const int IncidentPointsBatchSize = 4_096;
+
     public async Task<ImportIncidentsSummary> ImportIncidentsAsync(IAsyncEnumerable<ImportIncidentsRequest> requests, ServerCallContext context)
     {
         var summary = new ImportIncidentsSummary();
@@ -95,6 +98,43 @@ public sealed class HotspotGrpcService(
 
     public async Task StreamIncidentsAsync(StreamIncidentsRequest request, IServerStreamWriter<Incident> writer, ServerCallContext context)
     {
+        var query = ToIncidentQuery(request);
+        await StoreCall(async () =>
+        {
+            await foreach (var record in store.QueryIncidentsAsync(query, context.CancellationToken))
+            {
+                await writer.WriteAsync(IncidentMapping.ToProto(record), bufferHint: true, context.CancellationToken);
+            }
+
+            return true;
+        });
+    }
+
+    public async Task StreamIncidentPointsAsync(StreamIncidentsRequest request, IServerStreamWriter<IncidentPoints> writer, ServerCallContext context)
+    {
+        var query = ToIncidentQuery(request);
+        await StoreCall(async () =>
+        {
+            var batch = new IncidentPointsBatch(boundaries.Projection.Crs, IncidentPointsBatchSize);
+            await foreach (var point in store.QueryIncidentPointsAsync(query, context.CancellationToken))
+            {
+                if (batch.Add(point))
+                {
+                    await writer.WriteAsync(batch.Take(), bufferHint: true, context.CancellationToken);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await writer.WriteAsync(batch.Take(), context.CancellationToken);
+            }
+
+            return true;
+        });
+    }
+
+    private IncidentQuery ToIncidentQuery(StreamIncidentsRequest request)
+    {
         var violations = new FieldViolations();
         var area = request.Area is null ? null : boundaries.Resolve(request.Area, "area", violations);
         DateTime? start = null, end = null;
@@ -122,16 +162,7 @@ public sealed class HotspotGrpcService(
         }
 
         violations.ThrowIfAny();
-        var query = new IncidentQuery(area?.Geometry, start, end, types.Count > 0 ? types : null);
-        await StoreCall(async () =>
-        {
-            await foreach (var record in store.QueryIncidentsAsync(query, context.CancellationToken))
-            {
-                await writer.WriteAsync(IncidentMapping.ToProto(record), bufferHint: true, context.CancellationToken);
-            }
-
-            return true;
-        });
+        return new IncidentQuery(area?.Geometry, start, end, types.Count > 0 ? types : null);
     }
 
     public async Task<PatrolPlan> ProposePatrolAreasAsync(ProposePatrolAreasRequest request, ServerCallContext context)

@@ -57,6 +57,7 @@ public static class HotspotServiceExtensions
         app.MapGrpcService<HotspotGrpcService>(HotspotReflection.Descriptor.Services[0], service => service
             .ClientStreaming<ImportIncidentsRequest, ImportIncidentsSummary>("ImportIncidents", (s, requests, context) => s.ImportIncidentsAsync(requests, context), Roles.Planner, Roles.Service)
             .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", (s, request, writer, context) => s.StreamIncidentsAsync(request, writer, context), Roles.Analyst, Roles.Planner, Roles.Service)
+            .ServerStreaming<StreamIncidentsRequest, IncidentPoints>("StreamIncidentPoints", (s, request, writer, context) => s.StreamIncidentPointsAsync(request, writer, context), Roles.Analyst, Roles.Planner, Roles.Service)
             .Unary<ProposePatrolAreasRequest, PatrolPlan>("ProposePatrolAreas", (s, request, context) => s.ProposePatrolAreasAsync(request, context), Roles.Planner)
             .Unary<GetPlanRequest, PatrolPlan>("GetPlan", (s, request, context) => s.GetPlanAsync(request, context), Roles.Planner, Roles.Analyst, Roles.Service)
             .Unary<ListPlansRequest, ListPlansResponse>("ListPlans", (s, request, context) => s.ListPlansAsync(request, context), Roles.Planner, Roles.Analyst, Roles.Service)

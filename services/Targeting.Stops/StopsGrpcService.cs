@@ -29,6 +29,9 @@ public sealed class StopsGrpcService(
 
     private const int MaxIdLength = 100;
     private const int AuditChunk = 1000;
+
+    // Encounters per EncounterFacts message, each audited as one entry: about 200 KB a batch.
+    private const int FactsBatch = 4096;
     private const int MaxAmendAttempts = 5;
     // With descriptions of at most FieldText.MaxDescription characters, this keeps an error's
     // trailers under gRPC C-core's 16 KiB metadata limit; the last one says how many were left out.
@@ -161,13 +164,34 @@ public sealed class StopsGrpcService(
         return EncounterViews.ToRecord(stored, scope.Pseudonymised ? pseudonymiser : null);
     }
 
-    public async Task QueryEncountersAsync(EncounterQuery request, IServerStreamWriter<EncounterRecord> responses, ServerCallContext context)
+    public Task QueryEncountersAsync(EncounterQuery request, IServerStreamWriter<EncounterRecord> responses, ServerCallContext context)
     {
         var scope = ScopeOf(context);
+        return StreamAuditedAsync(request, scope, context, "QueryEncounters", EncounterViews.PersonalFields, AuditChunk,
+            store.QueryAsync, stored => stored.EncounterId, async chunk =>
+        {
+            foreach (var stored in chunk)
+            {
+                await responses.WriteAsync(EncounterViews.ToRecord(stored, scope.Pseudonymised ? pseudonymiser : null), bufferHint: true, context.CancellationToken);
+            }
+        });
+    }
+
+    public Task StreamEncounterFactsAsync(EncounterQuery request, IServerStreamWriter<EncounterFacts> responses, ServerCallContext context)
+    {
+        var scope = ScopeOf(context);
+        return StreamAuditedAsync(request, scope, context, "StreamEncounterFacts", EncounterViews.FactFields, FactsBatch,
+            store.QueryFactsAsync, row => row.EncounterId, chunk => responses.WriteAsync(EncounterViews.ToFacts(chunk), bufferHint: true, context.CancellationToken));
+    }
+
+    // The matching encounters in chunks, each audited before the caller's send sees it, so nothing leaves unaudited.
+    private async Task StreamAuditedAsync<T>(EncounterQuery request, CallerScope scope, ServerCallContext context, string rpc, string fields, int chunkSize,
+        Func<EncounterFilter, CancellationToken, IAsyncEnumerable<T>> query, Func<T, string> idOf, Func<IReadOnlyList<T>, Task> send)
+    {
         var filter = await ToFilterAsync(request, scope, context.CancellationToken);
         var action = context.RequestHeaders.GetValue(AuditPurposeHeader) == "export" ? "export" : "query";
-        var chunk = new List<StoredEncounter>(AuditChunk);
-        await using var rows = Guard(store.QueryAsync(filter, context.CancellationToken)).GetAsyncEnumerator(context.CancellationToken);
+        var chunk = new List<T>(chunkSize);
+        await using var rows = Guard(query(filter, context.CancellationToken)).GetAsyncEnumerator(context.CancellationToken);
         while (true)
         {
             var more = await rows.MoveNextAsync();
@@ -176,21 +200,16 @@ public sealed class StopsGrpcService(
                 chunk.Add(rows.Current);
             }
 
-            if (chunk.Count == AuditChunk || (!more && chunk.Count > 0))
+            if (chunk.Count == chunkSize || (!more && chunk.Count > 0))
             {
-                // Each chunk is audited before it is sent, so nothing leaves unaudited.
-                var audit = new AuditEntry(clock.GetUtcNow(), context.Caller.Subject, scope.Role, action, "QueryEncounters",
-                    chunk.Select(e => e.EncounterId).ToList(), chunk.Count, EncounterViews.PersonalFields);
+                var audit = new AuditEntry(clock.GetUtcNow(), context.Caller.Subject, scope.Role, action, rpc,
+                    chunk.Select(idOf).ToList(), chunk.Count, fields);
                 await Guard(async () =>
                 {
                     await store.AppendAuditAsync(audit, context.CancellationToken);
                     return true;
                 });
-                foreach (var stored in chunk)
-                {
-                    await responses.WriteAsync(EncounterViews.ToRecord(stored, scope.Pseudonymised ? pseudonymiser : null), bufferHint: true, context.CancellationToken);
-                }
-
+                await send(chunk);
                 chunk.Clear();
             }
 

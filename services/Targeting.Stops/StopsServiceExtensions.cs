@@ -105,6 +105,8 @@ public static class StopsServiceExtensions
                 Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)
             .ServerStreaming<EncounterQuery, EncounterRecord>("QueryEncounters", (s, request, writer, context) => s.QueryEncountersAsync(request, writer, context),
                 Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)
+            .ServerStreaming<EncounterQuery, EncounterFacts>("StreamEncounterFacts", (s, request, writer, context) => s.StreamEncounterFactsAsync(request, writer, context),
+                Roles.Analyst, Roles.Service)
             .ClientStreaming<ImportEncountersRequest, ImportEncountersSummary>("ImportEncounters", (s, requests, context) => s.ImportEncountersAsync(requests, context),
                 Roles.Supervisor, Roles.Service)
             .ServerStreaming<AuditQuery, AuditEvent>("ListAuditEvents", (s, request, writer, context) => s.ListAuditEventsAsync(request, writer, context),

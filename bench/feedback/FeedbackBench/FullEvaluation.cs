@@ -88,7 +88,10 @@ internal static class FullEvaluation
 
         var feedback = new FeedbackClient(client);
         var everything = LondonMonths.Window(LondonMonths.Key(2021, 6), LondonMonths.Key(2022, 9));
-        var runs = new List<(double Evaluate, double Fairness, double Change, double Concurrent)>();
+        var runs = new List<(double Evaluate, double Fairness, double Change, double Concurrent, double ReadStops, double ReadIncidents)>();
+        var factsMethod = GrpcMethod<EncounterQuery, EncounterFacts>.For(StopsReflection.Descriptor.Services[0], "StreamEncounterFacts");
+        var pointsMethod = GrpcMethod<StreamIncidentsRequest, IncidentPoints>.For(HotspotReflection.Descriptor.Services[0], "StreamIncidentPoints");
+        var crimeChangeSpan = LondonMonths.Window(LondonMonths.Key(2022, 1), LondonMonths.Key(2022, 9));
         PlanEvaluation? evaluation = null;
         FairnessReport? fairness = null;
         CrimeChangeReport? change = null;
@@ -110,13 +113,27 @@ internal static class FullEvaluation
                 feedback.AssessFairnessAsync(new FairnessRequest { Window = everything, PlanIds = { PlanId } }),
                 feedback.AssessCrimeChangeAsync(new CrimeChangeRequest { PlanId = PlanId }));
             var concurrent = clock.Elapsed.TotalSeconds;
+
+            // What reading alone costs: the two source streams the evaluation reads, drained without analysis.
+            clock.Restart();
+            await foreach (var _ in client.ServerStreamingAsync(factsMethod, new EncounterQuery { Window = everything }))
+            {
+            }
+
+            var readStops = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            await foreach (var _ in client.ServerStreamingAsync(pointsMethod, new StreamIncidentsRequest { Window = crimeChangeSpan, CrimeTypes = { evaluation.CrimeTypes } }))
+            {
+            }
+
+            var readIncidents = clock.Elapsed.TotalSeconds;
             if (i > 0)
             {
-                runs.Add((evaluate, fair, changed, concurrent));
+                runs.Add((evaluate, fair, changed, concurrent, readStops, readIncidents));
             }
 
             Console.Error.WriteLine($"  run {i}{(i == 0 ? " (warm-up)" : "")}: evaluate {evaluate:0.00} s, fairness {fair:0.00} s, crime change {changed:0.00} s, " +
-                $"sequential {evaluate + fair + changed:0.00} s, concurrent {concurrent:0.00} s");
+                $"sequential {evaluate + fair + changed:0.00} s, concurrent {concurrent:0.00} s; reading alone: encounters {readStops:0.00} s, incidents {readIncidents:0.00} s");
         }
 
         await app.StopAsync();
@@ -127,6 +144,8 @@ internal static class FullEvaluation
             ["crime_change_s"] = Median(runs.Select(r => r.Change)),
             ["sequential_s"] = Median(runs.Select(r => r.Evaluate + r.Fairness + r.Change)),
             ["concurrent_s"] = Median(runs.Select(r => r.Concurrent)),
+            ["read_encounters_s"] = Median(runs.Select(r => r.ReadStops)),
+            ["read_incidents_s"] = Median(runs.Select(r => r.ReadIncidents)),
             ["repeat"] = repeat,
             ["searches_total"] = evaluation!.StopsTotal,
             ["searches_located"] = evaluation.StopsLocated,

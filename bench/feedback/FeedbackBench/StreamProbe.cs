@@ -4,7 +4,6 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Targeting.Bench.V1;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
 using Targeting.Feedback.Analysis;
@@ -14,8 +13,9 @@ using Targeting.Hotspot.V1;
 namespace FeedbackBench;
 
 /// <summary>
-/// How fast the gRPC layer streams the feedback service's inputs: N synthetic incidents over
-/// StreamIncidents from an in-memory server, read by the client, then projected into facts.
+/// How fast the gRPC layer streams the feedback service's inputs: N synthetic incidents from an
+/// in-memory server, one Incident message each (StreamIncidents) or in IncidentPoints batches
+/// (StreamIncidentPoints, what the feedback service reads), read by the client into facts.
 /// </summary>
 internal static class StreamProbe
 {
@@ -39,6 +39,7 @@ internal static class StreamProbe
             };
         }
 
+        var points = Points(incidents, Projection.BritishNationalGrid);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
@@ -53,17 +54,15 @@ internal static class StreamProbe
                     await writer.WriteAsync(incident, context.CancellationToken);
                 }
             }, Roles.Service)
-            .Unimplemented("ImportIncidents").Unimplemented("ProposePatrolAreas").Unimplemented("GetPlan").Unimplemented("ListPlans")
-            .Unimplemented("StreamHotspotSurface").Unimplemented("LocatePatrolArea").Unimplemented("RunBacktest").Unimplemented("ListBoundaries"));
-        app.MapGrpcService<Streamer>(BatchProbeReflection.Descriptor.Services[0], s => s
-            .ServerStreaming<StreamIncidentsRequest, IncidentBatch>("StreamIncidentBatches", async (_, _, writer, context) =>
+            .ServerStreaming<StreamIncidentsRequest, IncidentPoints>("StreamIncidentPoints", async (_, _, writer, context) =>
             {
-                foreach (var chunk in incidents.Chunk(1000))
+                foreach (var chunk in points)
                 {
-                    await writer.WriteAsync(new IncidentBatch { Incidents = { chunk } }, context.CancellationToken);
+                    await writer.WriteAsync(chunk, bufferHint: true, context.CancellationToken);
                 }
             }, Roles.Service)
-            .Unimplemented("QueryEncounterBatches"));
+            .Unimplemented("ImportIncidents").Unimplemented("ProposePatrolAreas").Unimplemented("GetPlan").Unimplemented("ListPlans")
+            .Unimplemented("StreamHotspotSurface").Unimplemented("LocatePatrolArea").Unimplemented("RunBacktest").Unimplemented("ListBoundaries"));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         using var client = new GrpcClient(address, new GrpcClientOptions { BearerToken = DevelopmentTokens.Issue(Roles.Service) });
@@ -79,7 +78,12 @@ internal static class StreamProbe
 
         var streamed = clock.Elapsed;
         clock.Restart();
-        var facts = await IncidentFacts.FromAsync(client.ServerStreamingAsync(method, new StreamIncidentsRequest()), Projection.BritishNationalGrid, CancellationToken.None);
+        var facts = new List<IncidentFact>(count);
+        await foreach (var incident in client.ServerStreamingAsync(method, new StreamIncidentsRequest()))
+        {
+            facts.AddRange(IncidentFacts.From([incident], Projection.BritishNationalGrid));
+        }
+
         var withFacts = clock.Elapsed;
         clock.Restart();
         var projection = Projection.BritishNationalGrid;
@@ -90,13 +94,12 @@ internal static class StreamProbe
 
         var projectOnly = clock.Elapsed;
 
-        // The same incidents in batches of 1,000 (the proposed StreamIncidentBatches).
-        var batchMethod = GrpcMethod<StreamIncidentsRequest, IncidentBatch>.For(BatchProbeReflection.Descriptor.Services[0], "StreamIncidentBatches");
+        var pointsMethod = GrpcMethod<StreamIncidentsRequest, IncidentPoints>.For(HotspotReflection.Descriptor.Services[0], "StreamIncidentPoints");
         clock.Restart();
         var batchedFacts = new List<IncidentFact>(count);
-        await foreach (var batch in client.ServerStreamingAsync(batchMethod, new StreamIncidentsRequest()))
+        await foreach (var batch in client.ServerStreamingAsync(pointsMethod, new StreamIncidentsRequest()))
         {
-            batchedFacts.AddRange(IncidentFacts.From(batch.Incidents, projection));
+            IncidentFacts.Add(batchedFacts, batch);
         }
 
         var batched = clock.Elapsed;
@@ -104,7 +107,38 @@ internal static class StreamProbe
         return $"| stream {received:N0} incidents ({bytes / 1e6:0.0} MB) | {streamed.TotalSeconds:0.00} s | {received / streamed.TotalSeconds:N0} msg/s |\n" +
                $"| stream + project into facts ({facts.Count:N0}) | {withFacts.TotalSeconds:0.00} s | {facts.Count / withFacts.TotalSeconds:N0} msg/s |\n" +
                $"| project only (ProjNet, BNG) | {projectOnly.TotalSeconds:0.00} s | {count / projectOnly.TotalSeconds:N0} points/s |\n" +
-               $"| batches of 1,000 + project into facts ({batchedFacts.Count:N0}) | {batched.TotalSeconds:0.00} s | {batchedFacts.Count / batched.TotalSeconds:N0} msg/s |";
+               $"| IncidentPoints batches of 4,096 (projected by the server) into facts ({batchedFacts.Count:N0}) | {batched.TotalSeconds:0.00} s | {batchedFacts.Count / batched.TotalSeconds:N0} msg/s |";
+    }
+
+    // What the hotspot service sends for these incidents: projected columns, 4,096 a batch.
+    private static List<IncidentPoints> Points(Incident[] incidents, Projection projection)
+    {
+        var batches = new List<IncidentPoints>();
+        foreach (var chunk in incidents.Chunk(4096))
+        {
+            var batch = new IncidentPoints { Crs = projection.Crs };
+            var types = new Dictionary<string, int>();
+            foreach (var incident in chunk)
+            {
+                var (x, y) = projection.Project(incident.Location.Longitude, incident.Location.Latitude);
+                if (!types.TryGetValue(incident.CrimeType, out var type))
+                {
+                    type = types.Count;
+                    types.Add(incident.CrimeType, type);
+                    batch.CrimeTypes.Add(incident.CrimeType);
+                }
+
+                batch.X.Add(x);
+                batch.Y.Add(y);
+                batch.OccurredAtSeconds.Add(incident.OccurredAt.Seconds);
+                batch.CrimeTypeIndex.Add(type);
+                batch.Provenance.Add(incident.Provenance);
+            }
+
+            batches.Add(batch);
+        }
+
+        return batches;
     }
 
     private sealed class Streamer;

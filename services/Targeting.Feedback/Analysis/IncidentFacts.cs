@@ -31,21 +31,34 @@ public static class IncidentFacts
         return facts;
     }
 
-    /// <summary>As <see cref="From"/>, reading a stream as it arrives.</summary>
-    public static async Task<IReadOnlyList<IncidentFact>> FromAsync(IAsyncEnumerable<Incident> incidents, Projection projection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends the incidents of one <see cref="IncidentPoints"/> batch (already projected by the
+    /// hotspot service, in <see cref="IncidentPoints.Crs"/>, which the caller checks).
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch's columns differ in length or an index names no crime type.</exception>
+    public static void Add(List<IncidentFact> facts, IncidentPoints points)
     {
-        ArgumentNullException.ThrowIfNull(incidents);
-        ArgumentNullException.ThrowIfNull(projection);
-        var facts = new List<IncidentFact>();
-        await foreach (var incident in incidents.WithCancellation(cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(points);
+        var count = points.X.Count;
+        if (points.Y.Count != count || points.OccurredAtSeconds.Count != count || points.CrimeTypeIndex.Count != count || points.Provenance.Count != count)
         {
-            if (Read(incident, projection) is { } fact)
-            {
-                facts.Add(fact);
-            }
+            throw new ArgumentException($"an incident batch's columns differ in length (x {count}, y {points.Y.Count}, occurred_at {points.OccurredAtSeconds.Count}, " +
+                $"crime_type_index {points.CrimeTypeIndex.Count}, provenance {points.Provenance.Count})", nameof(points));
         }
 
-        return facts;
+        facts.EnsureCapacity(facts.Count + count);
+        for (var i = 0; i < count; i++)
+        {
+            var type = points.CrimeTypeIndex[i];
+            if ((uint)type >= (uint)points.CrimeTypes.Count)
+            {
+                throw new ArgumentException($"an incident batch's crime_type_index {type} names none of its {points.CrimeTypes.Count} crime types", nameof(points));
+            }
+
+            var occurred = DateTime.UnixEpoch.Ticks + (points.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond);
+            facts.Add(new IncidentFact(points.X[i], points.Y[i], occurred, points.CrimeTypes[type], points.Provenance[i]));
+        }
     }
 
     private static IncidentFact? Read(Incident incident, Projection projection)

@@ -85,43 +85,84 @@ public sealed class StopFacts
         return builder.Build();
     }
 
+    /// <summary>As <see cref="FromAsync"/>, from the stops service's compact <see cref="EncounterFacts"/> batches.</summary>
+    /// <exception cref="ArgumentException">A batch's columns differ in length or a plan index names no plan.</exception>
+    public static async Task<StopFacts> FromColumnsAsync(IAsyncEnumerable<EncounterFacts> batches, Projection projection, BoundarySet boroughs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        var builder = new Builder(projection, boroughs);
+        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            builder.Add(batch);
+        }
+
+        return builder.Build();
+    }
+
     /// <summary>The fact of one record (borough −1: the caller places it).</summary>
     public static StopFact Read(EncounterRecord record, Projection projection)
     {
         ArgumentNullException.ThrowIfNull(record);
         var e = record.Current ?? new Encounter();
-        var occurred = e.OccurredAt?.ToDateTime() ?? DateTime.MinValue;
         var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
+        var link = record.PatrolLink;
+        return Read(
+            (e.OccurredAt?.ToDateTime() ?? DateTime.MinValue).Ticks, e.Type, located ? e.Location!.Longitude : double.NaN, located ? e.Location!.Latitude : double.NaN,
+            e.OfficerDefinedEthnicity, e.SelfDefinedEthnicity, e.Outcome, e.OutcomeLinkedToObject, e.ObjectOfSearch,
+            link?.Status ?? PatrolLinkStatus.Unspecified, link?.PlanId ?? string.Empty, projection);
+    }
+
+    /// <summary>The fact of encounter <paramref name="i"/> of a batch (borough −1: the caller places it).</summary>
+    public static StopFact Read(EncounterFacts batch, int i, Projection projection)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var plan = batch.LinkPlan[i];
+        if ((uint)plan > (uint)batch.PlanIds.Count)
+        {
+            throw new ArgumentException($"an encounter batch's link_plan {plan} names none of its {batch.PlanIds.Count} plans", nameof(batch));
+        }
+
+        return Read(
+            DateTime.UnixEpoch.Ticks + (batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond), batch.Type[i], batch.Longitude[i], batch.Latitude[i],
+            batch.OfficerDefinedEthnicity[i], batch.SelfDefinedEthnicity[i], batch.Outcome[i], batch.OutcomeLinkedToObject[i], batch.ObjectOfSearch[i],
+            batch.LinkStatus[i], plan == 0 ? string.Empty : batch.PlanIds[plan - 1], projection);
+    }
+
+    // Longitude and latitude are NaN when the encounter is unlocated.
+    private static StopFact Read(long occurredTicks, EncounterType type, double longitude, double latitude,
+        OfficerDefinedEthnicity officer, SelfDefinedEthnicity selfDefined, Outcome outcome, Answer linkedToObject, ObjectOfSearch objectOfSearch,
+        PatrolLinkStatus linkStatus, string linkPlanId, Projection projection)
+    {
+        var located = !double.IsNaN(longitude) && !double.IsNaN(latitude);
         double x = double.NaN, y = double.NaN;
         if (located)
         {
-            (x, y) = projection.Project(e.Location!.Longitude, e.Location.Latitude);
+            (x, y) = projection.Project(longitude, latitude);
         }
 
-        bool? linked = e.OutcomeLinkedToObject switch
+        bool? linked = linkedToObject switch
         {
             Answer.Yes => true,
             Answer.No => false,
             _ => null,
         };
-        bool? noFurtherAction = e.Outcome == Outcome.Unspecified ? null : e.Outcome == Outcome.NoFurtherAction;
-        var link = record.PatrolLink;
+        bool? noFurtherAction = outcome == Outcome.Unspecified ? null : outcome == Outcome.NoFurtherAction;
         return new StopFact(
-            occurred.Ticks,
-            LondonMonths.KeyOf(occurred),
-            e.Type != EncounterType.VehicleStopWithoutSearch,
+            occurredTicks,
+            LondonMonths.KeyOf(new DateTime(occurredTicks, DateTimeKind.Utc)),
+            type != EncounterType.VehicleStopWithoutSearch,
             located,
             x,
             y,
             -1,
-            ToBroad(e.OfficerDefinedEthnicity),
-            ToBroad(e.SelfDefinedEthnicity),
+            ToBroad(officer),
+            ToBroad(selfDefined),
             FindDefinition.Classify(linked, noFurtherAction),
-            e.Outcome != Outcome.Unspecified,
-            e.Outcome == Outcome.Arrest,
-            e.ObjectOfSearch,
-            link?.Status ?? PatrolLinkStatus.Unspecified,
-            link?.PlanId ?? string.Empty);
+            outcome != Outcome.Unspecified,
+            outcome == Outcome.Arrest,
+            objectOfSearch,
+            linkStatus,
+            linkPlanId);
     }
 
     /// <summary>The officer-defined group (the enums share their numbers); null when not recorded.</summary>
@@ -140,9 +181,26 @@ public sealed class StopFacts
         private readonly IReadOnlyList<Boundary> _boroughList = boroughs.All;
         private readonly Dictionary<Boundary, int> _index = IndexOf(boroughs.All);
 
-        public void Add(EncounterRecord record)
+        public void Add(EncounterRecord record) => Place(Read(record, projection));
+
+        public void Add(EncounterFacts batch)
         {
-            var fact = Read(record, projection);
+            var count = batch.OccurredAtSeconds.Count;
+            if (batch.Type.Count != count || batch.Latitude.Count != count || batch.Longitude.Count != count || batch.OfficerDefinedEthnicity.Count != count
+                || batch.SelfDefinedEthnicity.Count != count || batch.Outcome.Count != count || batch.OutcomeLinkedToObject.Count != count
+                || batch.ObjectOfSearch.Count != count || batch.LinkStatus.Count != count || batch.LinkPlan.Count != count)
+            {
+                throw new ArgumentException("an encounter batch's columns differ in length", nameof(batch));
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                Place(Read(batch, i, projection));
+            }
+        }
+
+        private void Place(StopFact fact)
+        {
             if (fact.Located && boroughs.Locate(fact.X, fact.Y) is { } borough)
             {
                 fact = fact with { Borough = _index[borough] };

@@ -24,8 +24,9 @@ public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor StopsService = StopsReflection.Descriptor.Services[0];
     private static readonly GrpcMethod<GetPlanRequest, PatrolPlan> GetPlan = GrpcMethod<GetPlanRequest, PatrolPlan>.For(HotspotService, "GetPlan");
     private static readonly GrpcMethod<ListPlansRequest, ListPlansResponse> ListPlans = GrpcMethod<ListPlansRequest, ListPlansResponse>.For(HotspotService, "ListPlans");
-    private static readonly GrpcMethod<StreamIncidentsRequest, Incident> StreamIncidents = GrpcMethod<StreamIncidentsRequest, Incident>.For(HotspotService, "StreamIncidents");
+    private static readonly GrpcMethod<StreamIncidentsRequest, IncidentPoints> StreamIncidentPoints = GrpcMethod<StreamIncidentsRequest, IncidentPoints>.For(HotspotService, "StreamIncidentPoints");
     private static readonly GrpcMethod<EncounterQuery, EncounterRecord> QueryEncounters = GrpcMethod<EncounterQuery, EncounterRecord>.For(StopsService, "QueryEncounters");
+    private static readonly GrpcMethod<EncounterQuery, EncounterFacts> StreamEncounterFacts = GrpcMethod<EncounterQuery, EncounterFacts>.For(StopsService, "StreamEncounterFacts");
 
     private readonly GrpcClient _hotspot;
     private readonly GrpcClient _stops;
@@ -80,11 +81,14 @@ public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
         }
     }
 
-    public IAsyncEnumerable<Incident> StreamIncidentsAsync(StreamIncidentsRequest request, CancellationToken cancellationToken) =>
-        Translated(_hotspot.ServerStreamingAsync(StreamIncidents, request, Options(cancellationToken)), "hotspot", cancellationToken);
+    public IAsyncEnumerable<IncidentPoints> StreamIncidentPointsAsync(StreamIncidentsRequest request, CancellationToken cancellationToken) =>
+        Translated(_hotspot.ServerStreamingAsync(StreamIncidentPoints, request, Options(cancellationToken)), "hotspot", cancellationToken);
 
     public IAsyncEnumerable<EncounterRecord> QueryEncountersAsync(EncounterQuery query, CancellationToken cancellationToken) =>
         Translated(_stops.ServerStreamingAsync(QueryEncounters, query, Options(cancellationToken)), "stops", cancellationToken);
+
+    public IAsyncEnumerable<EncounterFacts> StreamEncounterFactsAsync(EncounterQuery query, CancellationToken cancellationToken) =>
+        Translated(_stops.ServerStreamingAsync(StreamEncounterFacts, query, Options(cancellationToken)), "stops", cancellationToken);
 
     public void Dispose()
     {

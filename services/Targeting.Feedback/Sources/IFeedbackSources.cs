@@ -18,9 +18,12 @@ public interface IFeedbackSources
     /// <summary>Every stored plan, optionally for one area name (all pages).</summary>
     IAsyncEnumerable<PatrolPlan> ListPlansAsync(string? areaName, CancellationToken cancellationToken);
 
-    /// <summary>The incidents matching a request, as the hotspot service streams them.</summary>
-    IAsyncEnumerable<Incident> StreamIncidentsAsync(StreamIncidentsRequest request, CancellationToken cancellationToken);
+    /// <summary>The incidents matching a request, in the hotspot service's compact batches (projected, any order).</summary>
+    IAsyncEnumerable<IncidentPoints> StreamIncidentPointsAsync(StreamIncidentsRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The encounters matching a query, as the stops service streams them.</summary>
+    /// <summary>The encounters matching a query, whole, as the stops service streams them (for what needs teams).</summary>
     IAsyncEnumerable<EncounterRecord> QueryEncountersAsync(EncounterQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The encounters matching a query, in the stops service's compact analytic batches.</summary>
+    IAsyncEnumerable<EncounterFacts> StreamEncounterFactsAsync(EncounterQuery query, CancellationToken cancellationToken);
 }

@@ -11,6 +11,43 @@ public static class EncounterViews
     public const string PersonalFields =
         "location,occurred_at,sex,age_range,self_defined_ethnicity,officer_defined_ethnicity,vehicle,officer,grounds,outcome";
 
+    /// <summary>The fields <see cref="ToFacts"/> returns, as the audit log names them (no person's id, no free text).</summary>
+    public const string FactFields =
+        "location,occurred_at,type,self_defined_ethnicity,officer_defined_ethnicity,outcome,object_of_search,patrol_link";
+
+    /// <summary>The analytic columns of a chunk of encounters (current values); see EncounterFacts in stops.proto.</summary>
+    public static EncounterFacts ToFacts(IReadOnlyList<EncounterFactRow> chunk)
+    {
+        var facts = new EncounterFacts();
+        var plans = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var stored in chunk)
+        {
+            var e = stored.Current;
+            var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
+            facts.OccurredAtSeconds.Add(e.OccurredAt?.Seconds ?? 0);
+            facts.Type.Add(e.Type);
+            facts.Latitude.Add(located ? e.Location!.Latitude : double.NaN);
+            facts.Longitude.Add(located ? e.Location!.Longitude : double.NaN);
+            facts.OfficerDefinedEthnicity.Add(e.OfficerDefinedEthnicity);
+            facts.SelfDefinedEthnicity.Add(e.SelfDefinedEthnicity);
+            facts.Outcome.Add(e.Outcome);
+            facts.OutcomeLinkedToObject.Add(e.OutcomeLinkedToObject);
+            facts.ObjectOfSearch.Add(e.ObjectOfSearch);
+            facts.LinkStatus.Add(stored.LinkStatus);
+            var plan = 0;
+            if (!string.IsNullOrEmpty(stored.PlanId) && !plans.TryGetValue(stored.PlanId, out plan))
+            {
+                facts.PlanIds.Add(stored.PlanId);
+                plan = facts.PlanIds.Count;
+                plans.Add(stored.PlanId, plan);
+            }
+
+            facts.LinkPlan.Add(plan);
+        }
+
+        return facts;
+    }
+
     /// <summary>
     /// The record; with a pseudonymiser, every person's id (officer pseudonym, recorder, amending
     /// author) is replaced by its keyed pseudonym, in the current values, the original and each amendment.

@@ -41,6 +41,12 @@ public interface IEncounterStore : IAsyncDisposable
     /// <summary>The distinct officer pseudonyms on record (for resolving an analyst's keyed pseudonym).</summary>
     Task<IReadOnlyList<string>> OfficerPseudonymsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The filter's encounters as <see cref="QueryAsync"/> orders them, reading only what analyses
+    /// need (id, current values, link status and plan): no original, no amendment history.
+    /// </summary>
+    IAsyncEnumerable<EncounterFactRow> QueryFactsAsync(EncounterFilter filter, CancellationToken cancellationToken);
+
     /// <summary>Encounters waiting to be linked whose next attempt is due, oldest due first.</summary>
     Task<IReadOnlyList<PendingLink>> DuePendingLinksAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
@@ -85,6 +91,9 @@ public sealed record StoredEncounter(
     PatrolLink Link,
     string? Source,
     long? SourceRow);
+
+/// <summary>An encounter's current values and patrol link, for analytics (see <see cref="IEncounterStore.QueryFactsAsync"/>).</summary>
+public sealed record EncounterFactRow(string EncounterId, Encounter Current, PatrolLinkStatus LinkStatus, string? PlanId);
 
 public enum RecordStatus
 {

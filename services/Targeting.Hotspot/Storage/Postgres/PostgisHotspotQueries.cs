@@ -132,6 +132,13 @@ internal static class PostgisHotspotQueries
         ORDER BY i.id COLLATE "C";
         """;
 
+    /// <summary>Where, when and what of the matching incidents, in no particular order (no sort of the whole result).</summary>
+    public static string SelectIncidentPoints(IncidentQuery query) => $"""
+        SELECT ST_X(i.geom), ST_Y(i.geom), i.occurred_at, i.crime_type, i.provenance
+        FROM hotspot.incidents i
+        WHERE {IncidentFilter(query)};
+        """;
+
     /// <summary>
     /// Grid counts by floor arithmetic on the cell size (the same formula as
     /// <see cref="GridCells"/>); weights per (crime type, provenance) come in as parallel arrays,

@@ -154,6 +154,18 @@ public sealed class PostgisHotspotStore : IHotspotStore
         }
     }
 
+    public async IAsyncEnumerable<IncidentPoint> QueryIncidentPointsAsync(IncidentQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(Sql(SelectIncidentPoints(query)), connection);
+        AddFilterParameters(command, query);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new IncidentPoint(reader.GetDouble(0), reader.GetDouble(1), reader.GetDateTime(2), reader.GetString(3), (Provenance)reader.GetInt16(4));
+        }
+    }
+
     public async Task<IReadOnlyList<CellCount>> CountByCellAsync(IncidentQuery query, GridFrame grid, IReadOnlyList<IncidentWeight> weights, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

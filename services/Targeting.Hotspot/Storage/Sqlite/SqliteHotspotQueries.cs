@@ -93,17 +93,19 @@ internal static class SqliteHotspotQueries
         ON CONFLICT (id) DO NOTHING;
         """;
 
+    private const string IncidentPointColumns = "i.x, i.y, i.occurred_at, i.crime_type, i.provenance";
+
     private const string IncidentColumns =
         "i.id, i.occurred_at, i.time_precision, i.longitude, i.latitude, i.x, i.y, i.crime_type, i.provenance, i.lsoa_code, i.source, i.row_number";
 
     /// <summary>
-    /// The incident query, built from the filters present. An envelope becomes one range of
+    /// The incident query (whole records in id order, or points in any order), built from the filters present. An envelope becomes one range of
     /// square keys per 1 km column (parameters $c0_lo, $c0_hi, ...); the exact x/y test and the
     /// polygon test follow in the store.
     /// </summary>
-    public static string SelectIncidents(int squareColumns, bool start, bool end, int crimeTypes)
+    public static string SelectIncidents(int squareColumns, bool start, bool end, int crimeTypes, bool points = false)
     {
-        var sql = new System.Text.StringBuilder("SELECT ").Append(IncidentColumns).Append(" FROM incidents i WHERE 1 = 1");
+        var sql = new System.Text.StringBuilder("SELECT ").Append(points ? IncidentPointColumns : IncidentColumns).Append(" FROM incidents i WHERE 1 = 1");
         if (squareColumns > 0)
         {
             sql.Append(" AND (")
@@ -128,7 +130,7 @@ internal static class SqliteHotspotQueries
                 .Append(')');
         }
 
-        return sql.Append(" ORDER BY i.id;").ToString();
+        return sql.Append(points ? ";" : " ORDER BY i.id;").ToString();
     }
 
     public const string InsertPlan = """

@@ -130,12 +130,59 @@ public sealed class SqliteHotspotStore : IHotspotStore
     public async IAsyncEnumerable<IncidentRecord> QueryIncidentsAsync(IncidentQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var area = query.Area is null ? null : PreparedGeometryFactory.Prepare(query.Area);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = IncidentCommand(connection, query, points: false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var factory = query.Area?.Factory ?? GeometryFactory.Default;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var record = new IncidentRecord(
+                reader.GetString(0),
+                FromUnixMilliseconds(reader.GetInt64(1)),
+                (TimePrecision)reader.GetInt32(2),
+                reader.GetDouble(3),
+                reader.GetDouble(4),
+                reader.GetDouble(5),
+                reader.GetDouble(6),
+                reader.GetString(7),
+                (Provenance)reader.GetInt32(8),
+                reader.GetString(9),
+                reader.GetString(10),
+                reader.GetInt64(11));
+            if (area is null || area.Intersects(factory.CreatePoint(new Coordinate(record.X, record.Y))))
+            {
+                yield return record;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<IncidentPoint> QueryIncidentPointsAsync(IncidentQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var area = query.Area is null ? null : PreparedGeometryFactory.Prepare(query.Area);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = IncidentCommand(connection, query, points: true);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var factory = query.Area?.Factory ?? GeometryFactory.Default;
+        // SQLite does no real asynchronous I/O; the synchronous calls skip a task per row.
+        while (reader.Read())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (x, y) = (reader.GetDouble(0), reader.GetDouble(1));
+            if (area is null || area.Intersects(factory.CreatePoint(new Coordinate(x, y))))
+            {
+                yield return new IncidentPoint(x, y, FromUnixMilliseconds(reader.GetInt64(2)), reader.GetString(3), (Provenance)reader.GetInt32(4));
+            }
+        }
+    }
+
+    // The incident SELECT with its parameters bound (see SqliteHotspotQueries.SelectIncidents).
+    private static SqliteCommand IncidentCommand(SqliteConnection connection, IncidentQuery query, bool points)
+    {
         var envelope = query.Area?.EnvelopeInternal;
         var types = query.CrimeTypes?.ToArray() ?? [];
-        await using var connection = await OpenAsync(cancellationToken);
         var firstColumn = envelope is null ? 0 : (long)Math.Floor(envelope.MinX / SquareSize);
         var columns = envelope is null ? 0 : (int)((long)Math.Floor(envelope.MaxX / SquareSize) - firstColumn + 1);
-        await using var command = Command(connection, SelectIncidents(columns, query.Start is not null, query.End is not null, types.Length));
+        var command = Command(connection, SelectIncidents(columns, query.Start is not null, query.End is not null, types.Length, points));
         if (envelope is not null)
         {
             var (firstRow, lastRow) = ((long)Math.Floor(envelope.MinY / SquareSize), (long)Math.Floor(envelope.MaxY / SquareSize));
@@ -167,28 +214,7 @@ public sealed class SqliteHotspotStore : IHotspotStore
             command.Parameters.AddWithValue("$type" + i.ToString(CultureInfo.InvariantCulture), types[i]);
         }
 
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var factory = query.Area?.Factory ?? GeometryFactory.Default;
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var record = new IncidentRecord(
-                reader.GetString(0),
-                FromUnixMilliseconds(reader.GetInt64(1)),
-                (TimePrecision)reader.GetInt32(2),
-                reader.GetDouble(3),
-                reader.GetDouble(4),
-                reader.GetDouble(5),
-                reader.GetDouble(6),
-                reader.GetString(7),
-                (Provenance)reader.GetInt32(8),
-                reader.GetString(9),
-                reader.GetString(10),
-                reader.GetInt64(11));
-            if (area is null || area.Intersects(factory.CreatePoint(new Coordinate(record.X, record.Y))))
-            {
-                yield return record;
-            }
-        }
+        return command;
     }
 
     public async Task<IReadOnlyList<CellCount>> CountByCellAsync(IncidentQuery query, GridFrame grid, IReadOnlyList<IncidentWeight> weights, CancellationToken cancellationToken)

@@ -272,6 +272,22 @@ public sealed class PostgresEncounterStore : IEncounterStore
         }
     }
 
+    public async IAsyncEnumerable<EncounterFactRow> QueryFactsAsync(EncounterFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await GuardAsync(() => _dataSource.OpenConnectionAsync(cancellationToken).AsTask());
+        await using var command = new NpgsqlCommand { Connection = connection };
+        PostgresQueries.BuildQuery(command, filter, PostgresQueries.FactColumns);
+        await using var reader = await GuardAsync(() => command.ExecuteReaderAsync(cancellationToken));
+        while (await GuardAsync(() => reader.ReadAsync(cancellationToken)))
+        {
+            yield return new EncounterFactRow(
+                reader.GetGuid(0).ToString(),
+                StoredValues.ParseEncounter((byte[])reader[1]),
+                (PatrolLinkStatus)reader.GetInt16(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3));
+        }
+    }
+
     public Task<IReadOnlyList<string>> OfficerPseudonymsAsync(CancellationToken cancellationToken) => ReadAsync<IReadOnlyList<string>>(async connection =>
     {
         await using var select = new NpgsqlCommand(PostgresQueries.OfficerPseudonyms, connection);
@@ -448,7 +464,7 @@ public sealed class PostgresEncounterStore : IEncounterStore
         reader.GetFieldValue<DateTimeOffset>(3),
         reader.GetString(4),
         (byte[])reader[5],
-        (byte[])reader[6],
+        reader.IsDBNull(6) ? null : (byte[])reader[6],
         reader.GetInt32(7),
         StoredValues.Link(reader.GetInt16(8), reader.IsDBNull(9) ? null : reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
             reader.IsDBNull(11) ? null : StoredValues.ToMicros(reader.GetFieldValue<DateTimeOffset>(11))),
@@ -502,10 +518,14 @@ public sealed class PostgresEncounterStore : IEncounterStore
 
     private sealed record EncounterRow(
         Guid Id, string? RequestId, byte[]? Fingerprint, DateTimeOffset RecordedAt, string RecordedBy,
-        byte[] Original, byte[] Current, int AmendmentCount, PatrolLink Link, string? Source, long? SourceRow)
+        byte[] Original, byte[]? Current, int AmendmentCount, PatrolLink Link, string? Source, long? SourceRow)
     {
-        public StoredEncounter ToStored(IReadOnlyList<Amendment> amendments) => new(
-            Id.ToString(), RequestId, Fingerprint, RecordedAt, RecordedBy,
-            StoredValues.ParseEncounter(Original), StoredValues.ParseEncounter(Current), amendments, Link, Source, SourceRow);
+        public StoredEncounter ToStored(IReadOnlyList<Amendment> amendments)
+        {
+            // Unamended (current is NULL): one parse serves both, as stored encounters are never mutated.
+            var original = StoredValues.ParseEncounter(Original);
+            return new(Id.ToString(), RequestId, Fingerprint, RecordedAt, RecordedBy,
+                original, Current is null ? original : StoredValues.ParseEncounter(Current), amendments, Link, Source, SourceRow);
+        }
     }
 }

@@ -97,7 +97,7 @@ internal static class PostgresQueries
     public const string Ping = "SELECT 1";
 
     private const string EncounterColumns =
-        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, COALESCE(current, original), amendment_count, " +
+        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, current, amendment_count, " +
         "link_status, plan_id, area_id, linked_at, source, source_row";
 
     private const string Point =
@@ -171,9 +171,13 @@ internal static class PostgresQueries
 
     public const string InsertAudit = $"INSERT INTO audit_events ({AuditColumns}) VALUES ({AuditValues})";
 
-    public static void BuildQuery(NpgsqlCommand command, EncounterFilter filter)
+    /// <summary>What <see cref="IEncounterStore.QueryFactsAsync"/> reads of a row.</summary>
+    public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id";
+
+    /// <summary>A SELECT of the filter's rows: the record's columns unless others are given.</summary>
+    public static void BuildQuery(NpgsqlCommand command, EncounterFilter filter, string columns = EncounterColumns)
     {
-        var sql = new StringBuilder($"SELECT {EncounterColumns} FROM encounters WHERE true");
+        var sql = new StringBuilder($"SELECT {columns} FROM encounters WHERE true");
         var p = command.Parameters;
         if (filter.From is { } from)
         {

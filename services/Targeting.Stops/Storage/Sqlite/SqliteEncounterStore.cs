@@ -177,22 +177,43 @@ public sealed class SqliteEncounterStore : IEncounterStore
             return new AmendOutcome(AmendStatus.Appended, await GetInAsync(connection, sqliteTransaction, amendment.EncounterId));
         }, cancellationToken);
 
-    public async IAsyncEnumerable<StoredEncounter> QueryAsync(EncounterFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredEncounter> QueryAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
+        QueryRowsAsync(filter, null, (reader, connection) => MapAsync(reader, connection, null, cancellationToken), cancellationToken);
+
+    public IAsyncEnumerable<EncounterFactRow> QueryFactsAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
+        QueryRowsAsync(filter, SqliteQueries.FactColumns, (reader, _) => Task.FromResult(new EncounterFactRow(
+            reader.GetString(0),
+            StoredValues.ParseEncounter((byte[])reader[1]),
+            (PatrolLinkStatus)reader.GetInt32(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3))), cancellationToken);
+
+    // The filter's rows, each mapped; latitude and longitude are the last two columns (see BuildQuery).
+    private async IAsyncEnumerable<T> QueryRowsAsync<T>(EncounterFilter filter, string? columns, Func<SqliteDataReader, SqliteConnection, Task<T>> map,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var area = filter.Area is null ? null : PreparedGeometryFactory.Prepare(filter.Area);
         await using var connection = await GuardAsync(() => OpenAsync(cancellationToken));
         await using var command = new SqliteCommand { Connection = connection };
-        SqliteQueries.BuildQuery(command, filter);
+        if (columns is null)
+        {
+            SqliteQueries.BuildQuery(command, filter);
+        }
+        else
+        {
+            SqliteQueries.BuildQuery(command, filter, columns);
+        }
+
         await using var reader = await GuardAsync(() => command.ExecuteReaderAsync(cancellationToken));
+        var latitude = reader.FieldCount - 2;
         long returned = 0;
         while (await GuardAsync(() => reader.ReadAsync(cancellationToken)))
         {
-            if (area is not null && !area.Covers(new Point(reader.GetDouble(15), reader.GetDouble(14))))
+            if (area is not null && !area.Covers(new Point(reader.GetDouble(latitude + 1), reader.GetDouble(latitude))))
             {
                 continue;
             }
 
-            yield return await GuardAsync(() => MapAsync(reader, connection, null, cancellationToken));
+            yield return await GuardAsync(() => map(reader, connection));
             if (filter.Limit > 0 && ++returned >= filter.Limit)
             {
                 yield break;
@@ -351,14 +372,16 @@ public sealed class SqliteEncounterStore : IEncounterStore
             }
         }
 
+        // Unamended (current is NULL): one parse serves both, as stored encounters are never mutated.
+        var original = StoredValues.ParseEncounter((byte[])reader[5]);
         return new StoredEncounter(
             encounterId,
             reader.IsDBNull(1) ? null : reader.GetString(1),
             reader.IsDBNull(2) ? null : (byte[])reader[2],
             StoredValues.FromMicros(reader.GetInt64(3)),
             reader.GetString(4),
-            StoredValues.ParseEncounter((byte[])reader[5]),
-            StoredValues.ParseEncounter((byte[])reader[6]),
+            original,
+            reader.IsDBNull(6) ? original : StoredValues.ParseEncounter((byte[])reader[6]),
             amendments,
             StoredValues.Link(reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9),
                 reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetInt64(11)),

@@ -87,7 +87,7 @@ internal static class SqliteQueries
     public const string Ping = "SELECT 1";
 
     private const string EncounterColumns =
-        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, COALESCE(current, original), amendment_count, " +
+        "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, current, amendment_count, " +
         "link_status, plan_id, area_id, linked_at, source, source_row";
 
     public const string InsertEncounter = """
@@ -147,10 +147,16 @@ internal static class SqliteQueries
         VALUES (@at, @actor, @role, @action, @rpc, @encounter_ids, @encounter_count, @fields)
         """;
 
-    /// <summary>A SELECT of the filter's rows; the area is narrowed here to its bounding box and exactly by the caller.</summary>
-    public static void BuildQuery(SqliteCommand command, EncounterFilter filter)
+    /// <summary>What <see cref="IEncounterStore.QueryFactsAsync"/> reads of a row.</summary>
+    public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id";
+
+    /// <summary>
+    /// A SELECT of the filter's rows: the columns (the record's unless given), then latitude and
+    /// longitude last; the area is narrowed here to its bounding box and exactly by the caller.
+    /// </summary>
+    public static void BuildQuery(SqliteCommand command, EncounterFilter filter, string columns = EncounterColumns)
     {
-        var sql = new StringBuilder($"SELECT {EncounterColumns}, latitude, longitude FROM encounters WHERE 1 = 1");
+        var sql = new StringBuilder($"SELECT {columns}, latitude, longitude FROM encounters WHERE 1 = 1");
         if (filter.From is { } from)
         {
             sql.Append(" AND occurred_at >= @from");
