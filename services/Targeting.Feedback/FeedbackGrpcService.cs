@@ -174,7 +174,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
     {
         try
         {
-            return await StopFacts.FromColumnsAsync(sources.StreamEncounterFactsAsync(new EncounterQuery { Window = window.ToProto() }, ct), reference.Projection, reference.Boroughs, ct);
+            return await StopFacts.FromColumnsAsync(sources.StreamEncounterFactsAsync(new EncounterQuery { Window = window.ToProto() }, ct), reference.Places, ct);
         }
         catch (ArgumentException ex)
         {

@@ -88,7 +88,8 @@ internal static class FullEvaluation
 
         var feedback = new FeedbackClient(client);
         var everything = LondonMonths.Window(LondonMonths.Key(2021, 6), LondonMonths.Key(2022, 9));
-        var runs = new List<(double Evaluate, double Fairness, double Change, double Concurrent, double ReadStops, double ReadIncidents)>();
+        var runs = new List<(double Evaluate, double Fairness, double Change, double Concurrent, double ReadStops, double ReadIncidents, double StoreStops, double StoreIncidents)>();
+        var encounterStore = app.Services.GetRequiredService<Targeting.Stops.Storage.IEncounterStore>();
         var factsMethod = GrpcMethod<EncounterQuery, EncounterFacts>.For(StopsReflection.Descriptor.Services[0], "StreamEncounterFacts");
         var pointsMethod = GrpcMethod<StreamIncidentsRequest, IncidentPoints>.For(HotspotReflection.Descriptor.Services[0], "StreamIncidentPoints");
         var crimeChangeSpan = LondonMonths.Window(LondonMonths.Key(2022, 1), LondonMonths.Key(2022, 9));
@@ -127,13 +128,28 @@ internal static class FullEvaluation
             }
 
             var readIncidents = clock.Elapsed.TotalSeconds;
+
+            // And the stores alone, in process: what the services' reads cost before gRPC.
+            clock.Restart();
+            await foreach (var _ in encounterStore.QueryFactsAsync(new Targeting.Stops.Storage.EncounterFilter { From = everything.Start.ToDateTimeOffset(), To = everything.End.ToDateTimeOffset() }, CancellationToken.None))
+            {
+            }
+
+            var storeStops = clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            await foreach (var _ in store.QueryIncidentPointsAsync(new IncidentQuery(null, crimeChangeSpan.Start.ToDateTime(), crimeChangeSpan.End.ToDateTime(), evaluation.CrimeTypes), CancellationToken.None))
+            {
+            }
+
+            var storeIncidents = clock.Elapsed.TotalSeconds;
             if (i > 0)
             {
-                runs.Add((evaluate, fair, changed, concurrent, readStops, readIncidents));
+                runs.Add((evaluate, fair, changed, concurrent, readStops, readIncidents, storeStops, storeIncidents));
             }
 
             Console.Error.WriteLine($"  run {i}{(i == 0 ? " (warm-up)" : "")}: evaluate {evaluate:0.00} s, fairness {fair:0.00} s, crime change {changed:0.00} s, " +
-                $"sequential {evaluate + fair + changed:0.00} s, concurrent {concurrent:0.00} s; reading alone: encounters {readStops:0.00} s, incidents {readIncidents:0.00} s");
+                $"sequential {evaluate + fair + changed:0.00} s, concurrent {concurrent:0.00} s; reading alone: encounters {readStops:0.00} s, incidents {readIncidents:0.00} s; " +
+                $"store alone: encounters {storeStops:0.00} s, incidents {storeIncidents:0.00} s");
         }
 
         await app.StopAsync();
@@ -146,6 +162,8 @@ internal static class FullEvaluation
             ["concurrent_s"] = Median(runs.Select(r => r.Concurrent)),
             ["read_encounters_s"] = Median(runs.Select(r => r.ReadStops)),
             ["read_incidents_s"] = Median(runs.Select(r => r.ReadIncidents)),
+            ["store_encounters_s"] = Median(runs.Select(r => r.StoreStops)),
+            ["store_incidents_s"] = Median(runs.Select(r => r.StoreIncidents)),
             ["repeat"] = repeat,
             ["searches_total"] = evaluation!.StopsTotal,
             ["searches_located"] = evaluation.StopsLocated,

@@ -56,113 +56,44 @@ public sealed class StopFacts
     /// <summary>The boroughs stops were placed in (index = <see cref="StopFact.Borough"/>).</summary>
     public IReadOnlyList<Boundary> Boroughs { get; }
 
-    /// <summary>Reads facts from encounter records, placing each located one in a borough.</summary>
-    /// <param name="records">The records (e.g. as streamed from the stops service).</param>
+    /// <summary>Reads facts from whole encounter records, placing each located one in a borough.</summary>
+    /// <param name="records">The records (e.g. as QueryEncounters streams them).</param>
     /// <param name="projection">The projected CRS to compute in.</param>
     /// <param name="boroughs">The borough polygons, in <paramref name="projection"/>; may be empty.</param>
     public static StopFacts From(IEnumerable<EncounterRecord> records, Projection projection, BoundarySet boroughs)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var builder = new Builder(projection, boroughs);
+        var builder = new Builder(new StopPlaces(projection, boroughs));
         foreach (var record in records)
         {
-            builder.Add(record);
+            var e = record.Current ?? new Encounter();
+            var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
+            var link = record.PatrolLink;
+            builder.Add(
+                (e.OccurredAt?.ToDateTime() ?? DateTime.MinValue).Ticks, e.Type, located ? e.Location!.Longitude : double.NaN, located ? e.Location!.Latitude : double.NaN,
+                e.OfficerDefinedEthnicity, e.SelfDefinedEthnicity, e.Outcome, e.OutcomeLinkedToObject, e.ObjectOfSearch,
+                link?.Status ?? PatrolLinkStatus.Unspecified, link?.PlanId ?? string.Empty);
         }
 
         return builder.Build();
     }
 
-    /// <summary>As <see cref="From"/>, reading a stream as it arrives (so records are not all held at once).</summary>
-    public static async Task<StopFacts> FromAsync(IAsyncEnumerable<EncounterRecord> records, Projection projection, BoundarySet boroughs, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(records);
-        var builder = new Builder(projection, boroughs);
-        await foreach (var record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            builder.Add(record);
-        }
-
-        return builder.Build();
-    }
-
-    /// <summary>As <see cref="FromAsync"/>, from the stops service's compact <see cref="EncounterFacts"/> batches.</summary>
+    /// <summary>Reads facts from the stops service's compact <see cref="EncounterFacts"/> batches as they arrive.</summary>
+    /// <param name="batches">The batches (as StreamEncounterFacts streams them).</param>
+    /// <param name="places">Projects and places each located encounter in a borough.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
     /// <exception cref="ArgumentException">A batch's columns differ in length or a plan index names no plan.</exception>
-    public static async Task<StopFacts> FromColumnsAsync(IAsyncEnumerable<EncounterFacts> batches, Projection projection, BoundarySet boroughs, CancellationToken cancellationToken)
+    public static async Task<StopFacts> FromColumnsAsync(IAsyncEnumerable<EncounterFacts> batches, StopPlaces places, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        var builder = new Builder(projection, boroughs);
+        ArgumentNullException.ThrowIfNull(places);
+        var builder = new Builder(places);
         await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             builder.Add(batch);
         }
 
         return builder.Build();
-    }
-
-    /// <summary>The fact of one record (borough −1: the caller places it).</summary>
-    public static StopFact Read(EncounterRecord record, Projection projection)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        var e = record.Current ?? new Encounter();
-        var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
-        var link = record.PatrolLink;
-        return Read(
-            (e.OccurredAt?.ToDateTime() ?? DateTime.MinValue).Ticks, e.Type, located ? e.Location!.Longitude : double.NaN, located ? e.Location!.Latitude : double.NaN,
-            e.OfficerDefinedEthnicity, e.SelfDefinedEthnicity, e.Outcome, e.OutcomeLinkedToObject, e.ObjectOfSearch,
-            link?.Status ?? PatrolLinkStatus.Unspecified, link?.PlanId ?? string.Empty, projection);
-    }
-
-    /// <summary>The fact of encounter <paramref name="i"/> of a batch (borough −1: the caller places it).</summary>
-    public static StopFact Read(EncounterFacts batch, int i, Projection projection)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        var plan = batch.LinkPlan[i];
-        if ((uint)plan > (uint)batch.PlanIds.Count)
-        {
-            throw new ArgumentException($"an encounter batch's link_plan {plan} names none of its {batch.PlanIds.Count} plans", nameof(batch));
-        }
-
-        return Read(
-            DateTime.UnixEpoch.Ticks + (batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond), batch.Type[i], batch.Longitude[i], batch.Latitude[i],
-            batch.OfficerDefinedEthnicity[i], batch.SelfDefinedEthnicity[i], batch.Outcome[i], batch.OutcomeLinkedToObject[i], batch.ObjectOfSearch[i],
-            batch.LinkStatus[i], plan == 0 ? string.Empty : batch.PlanIds[plan - 1], projection);
-    }
-
-    // Longitude and latitude are NaN when the encounter is unlocated.
-    private static StopFact Read(long occurredTicks, EncounterType type, double longitude, double latitude,
-        OfficerDefinedEthnicity officer, SelfDefinedEthnicity selfDefined, Outcome outcome, Answer linkedToObject, ObjectOfSearch objectOfSearch,
-        PatrolLinkStatus linkStatus, string linkPlanId, Projection projection)
-    {
-        var located = !double.IsNaN(longitude) && !double.IsNaN(latitude);
-        double x = double.NaN, y = double.NaN;
-        if (located)
-        {
-            (x, y) = projection.Project(longitude, latitude);
-        }
-
-        bool? linked = linkedToObject switch
-        {
-            Answer.Yes => true,
-            Answer.No => false,
-            _ => null,
-        };
-        bool? noFurtherAction = outcome == Outcome.Unspecified ? null : outcome == Outcome.NoFurtherAction;
-        return new StopFact(
-            occurredTicks,
-            LondonMonths.KeyOf(new DateTime(occurredTicks, DateTimeKind.Utc)),
-            type != EncounterType.VehicleStopWithoutSearch,
-            located,
-            x,
-            y,
-            -1,
-            ToBroad(officer),
-            ToBroad(selfDefined),
-            FindDefinition.Classify(linked, noFurtherAction),
-            outcome != Outcome.Unspecified,
-            outcome == Outcome.Arrest,
-            objectOfSearch,
-            linkStatus,
-            linkPlanId);
     }
 
     /// <summary>The officer-defined group (the enums share their numbers); null when not recorded.</summary>
@@ -175,13 +106,13 @@ public sealed class StopFacts
             ? EthnicityMapping.ToBroadGroup((DetailedEthnicGroup)(int)ethnicity)
             : null;
 
-    private sealed class Builder(Projection projection, BoundarySet boroughs)
+    private sealed class Builder(StopPlaces places)
     {
         private readonly List<StopFact> _stops = [];
-        private readonly IReadOnlyList<Boundary> _boroughList = boroughs.All;
-        private readonly Dictionary<Boundary, int> _index = IndexOf(boroughs.All);
 
-        public void Add(EncounterRecord record) => Place(Read(record, projection));
+        // The London month of the previous encounter, as a UTC tick range: encounters come oldest
+        // first, so most fall in the month before them and skip the time-zone conversion.
+        private (long Start, long End, int Key) _month = (0, 0, 0);
 
         public void Add(EncounterFacts batch)
         {
@@ -195,32 +126,61 @@ public sealed class StopFacts
 
             for (var i = 0; i < count; i++)
             {
-                Place(Read(batch, i, projection));
+                var plan = batch.LinkPlan[i];
+                if ((uint)plan > (uint)batch.PlanIds.Count)
+                {
+                    throw new ArgumentException($"an encounter batch's link_plan {plan} names none of its {batch.PlanIds.Count} plans", nameof(batch));
+                }
+
+                Add(DateTime.UnixEpoch.Ticks + (batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond), batch.Type[i], batch.Longitude[i], batch.Latitude[i],
+                    batch.OfficerDefinedEthnicity[i], batch.SelfDefinedEthnicity[i], batch.Outcome[i], batch.OutcomeLinkedToObject[i], batch.ObjectOfSearch[i],
+                    batch.LinkStatus[i], plan == 0 ? string.Empty : batch.PlanIds[plan - 1]);
             }
         }
 
-        private void Place(StopFact fact)
+        // Longitude and latitude are NaN when the encounter is unlocated.
+        public void Add(long occurredTicks, EncounterType type, double longitude, double latitude,
+            OfficerDefinedEthnicity officer, SelfDefinedEthnicity selfDefined, Outcome outcome, Answer linkedToObject, ObjectOfSearch objectOfSearch,
+            PatrolLinkStatus linkStatus, string linkPlanId)
         {
-            if (fact.Located && boroughs.Locate(fact.X, fact.Y) is { } borough)
+            var located = !double.IsNaN(longitude) && !double.IsNaN(latitude);
+            var place = located ? places.Locate(longitude, latitude) : new StopPlaces.Place(double.NaN, double.NaN, -1);
+            bool? linked = linkedToObject switch
             {
-                fact = fact with { Borough = _index[borough] };
-            }
-
-            _stops.Add(fact);
+                Answer.Yes => true,
+                Answer.No => false,
+                _ => null,
+            };
+            bool? noFurtherAction = outcome == Outcome.Unspecified ? null : outcome == Outcome.NoFurtherAction;
+            _stops.Add(new StopFact(
+                occurredTicks,
+                MonthOf(occurredTicks),
+                type != EncounterType.VehicleStopWithoutSearch,
+                located,
+                place.X,
+                place.Y,
+                place.Borough,
+                ToBroad(officer),
+                ToBroad(selfDefined),
+                FindDefinition.Classify(linked, noFurtherAction),
+                outcome != Outcome.Unspecified,
+                outcome == Outcome.Arrest,
+                objectOfSearch,
+                linkStatus,
+                linkPlanId));
         }
 
-        public StopFacts Build() => new([.. _stops], _boroughList);
+        public StopFacts Build() => new([.. _stops], places.Boroughs);
 
-        // By reference: boundaries are records, and comparing their geometries by value would be slow.
-        private static Dictionary<Boundary, int> IndexOf(IReadOnlyList<Boundary> boundaries)
+        private int MonthOf(long ticks)
         {
-            var index = new Dictionary<Boundary, int>(ReferenceEqualityComparer.Instance);
-            for (var i = 0; i < boundaries.Count; i++)
+            if (ticks < _month.Start || ticks >= _month.End)
             {
-                index[boundaries[i]] = i;
+                var key = LondonMonths.KeyOf(new DateTime(ticks, DateTimeKind.Utc));
+                _month = (LondonMonths.StartUtc(key).Ticks, LondonMonths.StartUtc(key + 1).Ticks, key);
             }
 
-            return index;
+            return _month.Key;
         }
     }
 }

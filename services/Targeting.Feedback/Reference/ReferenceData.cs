@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Targeting.Engine.Geography;
 using Targeting.Engine.Statistics;
+using Targeting.Feedback.Analysis;
 
 namespace Targeting.Feedback.Reference;
 
@@ -40,6 +41,7 @@ public sealed partial class ReferenceData
         }
 
         Boroughs = BoundarySet.FromGeoJson(File.ReadAllText(boroughBoundaryPath), Projection, BoundaryKinds.Borough);
+        Places = new StopPlaces(Projection, Boroughs);
         CensusSource = $"ONS Census 2021 usual residents by ethnic group (8 categories, broad groups), {Path.GetFileName(censusPath)}";
         var excluded = options.ForceWideExclusions.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var forceBoroughs = Census.Boroughs.Where(b => !excluded.Contains(b.Code)).ToArray();
@@ -53,6 +55,9 @@ public sealed partial class ReferenceData
     public Projection Projection { get; } = Projection.BritishNationalGrid;
 
     public FeedbackOptions Options { get; }
+
+    /// <summary>Projects encounters' locations and places them in <see cref="Boroughs"/>, remembering each point.</summary>
+    public StopPlaces Places { get; }
 
     /// <summary>Census 2021 residents by borough.</summary>
     public CensusPopulations Census { get; }
