@@ -13,6 +13,7 @@ public sealed class HotspotClient(GrpcClient client)
 
     private static readonly GrpcMethod<ImportIncidentsRequest, ImportIncidentsSummary> ImportIncidentsMethod = GrpcMethod<ImportIncidentsRequest, ImportIncidentsSummary>.For(Service, "ImportIncidents");
     private static readonly GrpcMethod<StreamIncidentsRequest, Incident> StreamIncidentsMethod = GrpcMethod<StreamIncidentsRequest, Incident>.For(Service, "StreamIncidents");
+    private static readonly GrpcMethod<StreamIncidentsRequest, IncidentPoints> StreamIncidentPointsMethod = GrpcMethod<StreamIncidentsRequest, IncidentPoints>.For(Service, "StreamIncidentPoints");
     private static readonly GrpcMethod<ProposePatrolAreasRequest, PatrolPlan> ProposePatrolAreasMethod = GrpcMethod<ProposePatrolAreasRequest, PatrolPlan>.For(Service, "ProposePatrolAreas");
     private static readonly GrpcMethod<GetPlanRequest, PatrolPlan> GetPlanMethod = GrpcMethod<GetPlanRequest, PatrolPlan>.For(Service, "GetPlan");
     private static readonly GrpcMethod<ListPlansRequest, ListPlansResponse> ListPlansMethod = GrpcMethod<ListPlansRequest, ListPlansResponse>.For(Service, "ListPlans");
@@ -29,6 +30,9 @@ public sealed class HotspotClient(GrpcClient client)
 
     public IAsyncEnumerable<Incident> StreamIncidentsAsync(StreamIncidentsRequest request, CallOptions? options = null) =>
         client.ServerStreamingAsync(StreamIncidentsMethod, request, options);
+
+    public IAsyncEnumerable<IncidentPoints> StreamIncidentPointsAsync(StreamIncidentsRequest request, CallOptions? options = null) =>
+        client.ServerStreamingAsync(StreamIncidentPointsMethod, request, options);
 
     public Task<PatrolPlan> ProposePatrolAreasAsync(ProposePatrolAreasRequest request, CallOptions? options = null) =>
         client.UnaryAsync(ProposePatrolAreasMethod, request, options);

@@ -16,6 +16,7 @@ public sealed class StopsClient : IDisposable
     private static readonly GrpcMethod<AmendEncounterRequest, EncounterRecord> Amend = GrpcMethod<AmendEncounterRequest, EncounterRecord>.For(Service, "AmendEncounter");
     private static readonly GrpcMethod<GetEncounterRequest, EncounterRecord> Get = GrpcMethod<GetEncounterRequest, EncounterRecord>.For(Service, "GetEncounter");
     private static readonly GrpcMethod<EncounterQuery, EncounterRecord> Query = GrpcMethod<EncounterQuery, EncounterRecord>.For(Service, "QueryEncounters");
+    private static readonly GrpcMethod<EncounterQuery, EncounterFacts> Facts = GrpcMethod<EncounterQuery, EncounterFacts>.For(Service, "StreamEncounterFacts");
     private static readonly GrpcMethod<ImportEncountersRequest, ImportEncountersSummary> Import = GrpcMethod<ImportEncountersRequest, ImportEncountersSummary>.For(Service, "ImportEncounters");
     private static readonly GrpcMethod<AuditQuery, AuditEvent> Audit = GrpcMethod<AuditQuery, AuditEvent>.For(Service, "ListAuditEvents");
 
@@ -46,6 +47,9 @@ public sealed class StopsClient : IDisposable
     /// <summary>The matching encounters, oldest first, as they arrive.</summary>
     public IAsyncEnumerable<EncounterRecord> QueryEncountersAsync(EncounterQuery query, CallOptions? options = null) =>
         Client.ServerStreamingAsync(Query, query, options);
+
+    public IAsyncEnumerable<EncounterFacts> StreamEncounterFactsAsync(EncounterQuery query, CallOptions? options = null) =>
+        Client.ServerStreamingAsync(Facts, query, options);
 
     /// <summary>Starts an import: write the batches (source on the first), then CompleteAsync for the summary.</summary>
     public ClientStreamingCall<ImportEncountersRequest, ImportEncountersSummary> ImportEncounters(CallOptions? options = null) =>

@@ -44,6 +44,18 @@ public sealed class FeedbackServiceTests : IAsyncLifetime
         World.Facts(World.ReferenceIncidents("incidents").Concat(World.ReferenceIncidents("crime_change_incidents")));
 
     [Fact]
+    public async Task EvaluatePlan_HotspotProjectsToAnotherCrs_FailedPreconditionNamingBoth()
+    {
+        _sources.Received.Crs = "EPSG:3857";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _host.Client(Roles.Analyst).EvaluatePlanAsync(new EvaluatePlanRequest { PlanId = "P1" }));
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.Contains("EPSG:3857", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("EPSG:27700", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EvaluatePlan_ThroughTheServices_SameAsTheAnalysisOfTheSameData()
     {
         var plan = World.ReferencePlan();

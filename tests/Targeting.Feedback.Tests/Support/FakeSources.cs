@@ -50,10 +50,12 @@ public sealed class FakeSources : IAsyncDisposable
             .Unary<GetPlanRequest, PatrolPlan>("GetPlan", (d, r, c) => d.GetPlan(r, c), Roles.Service)
             .Unary<ListPlansRequest, ListPlansResponse>("ListPlans", (d, r, c) => d.ListPlans(r, c), Roles.Service)
             .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", (d, r, w, c) => d.StreamIncidents(r, w, c), Roles.Service)
+            .ServerStreaming<StreamIncidentsRequest, IncidentPoints>("StreamIncidentPoints", (d, r, w, c) => d.StreamIncidentPoints(r, w, c), Roles.Service)
             .Unimplemented("ImportIncidents").Unimplemented("ProposePatrolAreas").Unimplemented("StreamHotspotSurface")
             .Unimplemented("LocatePatrolArea").Unimplemented("RunBacktest").Unimplemented("ListBoundaries"));
         app.MapGrpcService<Data>(StopsReflection.Descriptor.Services[0], s => s
             .ServerStreaming<EncounterQuery, EncounterRecord>("QueryEncounters", (d, r, w, c) => d.QueryEncounters(r, w, c), Roles.Service)
+            .ServerStreaming<EncounterQuery, EncounterFacts>("StreamEncounterFacts", (d, r, w, c) => d.StreamEncounterFacts(r, w, c), Roles.Service)
             .Unimplemented("RecordEncounter").Unimplemented("AmendEncounter").Unimplemented("GetEncounter")
             .Unimplemented("ImportEncounters").Unimplemented("ListAuditEvents"));
         await app.StartAsync();
@@ -69,6 +71,12 @@ public sealed class FakeSources : IAsyncDisposable
 
     public sealed class Data(List<PatrolPlan> plans, List<Incident> incidents, List<EncounterRecord> encounters)
     {
+        // Small batches, so that every analysis reads several, each with its own crime-type and plan lists.
+        private const int BatchSize = 7;
+
+        /// <summary>The CRS StreamIncidentPoints says it projected to (British National Grid unless a test changes it).</summary>
+        public string Crs { get; set; } = "EPSG:27700";
+
         public ConcurrentQueue<StreamIncidentsRequest> IncidentRequests { get; } = new();
 
         public ConcurrentQueue<EncounterQuery> EncounterQueries { get; } = new();
@@ -106,6 +114,68 @@ public sealed class FakeSources : IAsyncDisposable
                 {
                     await writer.WriteAsync(incident, context.CancellationToken);
                 }
+            }
+        }
+
+        public async Task StreamIncidentPoints(StreamIncidentsRequest request, IServerStreamWriter<IncidentPoints> writer, ServerCallContext context)
+        {
+            IncidentRequests.Enqueue(request);
+            var window = AnalysisWindow.From(request.Window);
+            var types = request.CrimeTypes.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var matching = incidents.Where(i => window.Contains(i.OccurredAt.ToDateTime().Ticks) && (types.Count == 0 || types.Contains(i.CrimeType)));
+            foreach (var chunk in matching.Chunk(BatchSize))
+            {
+                var batch = new IncidentPoints { Crs = Crs };
+                foreach (var incident in chunk)
+                {
+                    var (x, y) = Targeting.Engine.Geography.Projection.BritishNationalGrid.Project(incident.Location.Longitude, incident.Location.Latitude);
+                    if (!batch.CrimeTypes.Contains(incident.CrimeType))
+                    {
+                        batch.CrimeTypes.Add(incident.CrimeType);
+                    }
+
+                    batch.X.Add(x);
+                    batch.Y.Add(y);
+                    batch.OccurredAtSeconds.Add(incident.OccurredAt.Seconds);
+                    batch.CrimeTypeIndex.Add(batch.CrimeTypes.IndexOf(incident.CrimeType));
+                    batch.Provenance.Add(incident.Provenance);
+                }
+
+                await writer.WriteAsync(batch, context.CancellationToken);
+            }
+        }
+
+        public async Task StreamEncounterFacts(EncounterQuery request, IServerStreamWriter<EncounterFacts> writer, ServerCallContext context)
+        {
+            EncounterQueries.Enqueue(request);
+            var window = AnalysisWindow.From(request.Window);
+            foreach (var chunk in encounters.Where(r => window.Contains(r.Current.OccurredAt.ToDateTime().Ticks)).Chunk(BatchSize))
+            {
+                var batch = new EncounterFacts();
+                foreach (var record in chunk)
+                {
+                    var e = record.Current;
+                    var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
+                    batch.OccurredAtSeconds.Add(e.OccurredAt.Seconds);
+                    batch.Type.Add(e.Type);
+                    batch.Latitude.Add(located ? e.Location!.Latitude : double.NaN);
+                    batch.Longitude.Add(located ? e.Location!.Longitude : double.NaN);
+                    batch.OfficerDefinedEthnicity.Add(e.OfficerDefinedEthnicity);
+                    batch.SelfDefinedEthnicity.Add(e.SelfDefinedEthnicity);
+                    batch.Outcome.Add(e.Outcome);
+                    batch.OutcomeLinkedToObject.Add(e.OutcomeLinkedToObject);
+                    batch.ObjectOfSearch.Add(e.ObjectOfSearch);
+                    var link = record.PatrolLink ?? new PatrolLink();
+                    batch.LinkStatus.Add(link.Status);
+                    if (link.PlanId.Length > 0 && !batch.PlanIds.Contains(link.PlanId))
+                    {
+                        batch.PlanIds.Add(link.PlanId);
+                    }
+
+                    batch.LinkPlan.Add(link.PlanId.Length == 0 ? 0 : batch.PlanIds.IndexOf(link.PlanId) + 1);
+                }
+
+                await writer.WriteAsync(batch, context.CancellationToken);
             }
         }
 

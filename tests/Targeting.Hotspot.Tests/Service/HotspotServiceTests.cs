@@ -217,6 +217,99 @@ public sealed class HotspotServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamIncidentPoints_WholeSample_TheIncidentsOfStreamIncidentsProjectedInFullBatches()
+    {
+        var client = _host.CreateClient(Roles.Planner);
+        await ImportSampleAsync(client);
+        var request = new StreamIncidentsRequest();
+        var incidents = new List<Incident>();
+        await foreach (var incident in client.StreamIncidentsAsync(request, new CallOptions { CancellationToken = Ct }))
+        {
+            incidents.Add(incident);
+        }
+
+        var batches = new List<IncidentPoints>();
+        await foreach (var batch in client.StreamIncidentPointsAsync(request, new CallOptions { CancellationToken = Ct }))
+        {
+            batches.Add(batch);
+        }
+
+        // 39,705 incidents: nine full batches of 4,096 and the rest, every column as long as x.
+        Assert.Equal(39_705, incidents.Count);
+        Assert.Equal([.. Enumerable.Repeat(4_096, 9), 39_705 - (9 * 4_096)], batches.Select(b => b.X.Count));
+        Assert.All(batches, b => Assert.Equal("EPSG:27700", b.Crs));
+        Assert.All(batches, b => Assert.Equal(
+            [b.X.Count, b.X.Count, b.X.Count, b.X.Count],
+            [b.Y.Count, b.OccurredAtSeconds.Count, b.CrimeTypeIndex.Count, b.Provenance.Count]));
+
+        // The same incidents: what, when and provenance exactly; where within a micrometre of projecting the WGS84 location here.
+        var projection = Projection.BritishNationalGrid;
+        var expected = incidents
+            .Select(i => (Point: projection.Project(i.Location.Longitude, i.Location.Latitude), i.OccurredAt.Seconds, i.CrimeType, i.Provenance))
+            .OrderBy(e => e.Point.X).ThenBy(e => e.Point.Y).ThenBy(e => e.Seconds).ThenBy(e => e.CrimeType, StringComparer.Ordinal).ToList();
+        var actual = batches
+            .SelectMany(b => Enumerable.Range(0, b.X.Count).Select(i => (Point: (X: b.X[i], Y: b.Y[i]), Seconds: b.OccurredAtSeconds[i], CrimeType: b.CrimeTypes[b.CrimeTypeIndex[i]], Provenance: b.Provenance[i])))
+            .OrderBy(e => e.Point.X).ThenBy(e => e.Point.Y).ThenBy(e => e.Seconds).ThenBy(e => e.CrimeType, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(e => (e.Seconds, e.CrimeType, e.Provenance)).Order(), actual.Select(e => (e.Seconds, e.CrimeType, e.Provenance)).Order());
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Point.X, actual[i].Point.X, 1e-6);
+            Assert.Equal(expected[i].Point.Y, actual[i].Point.Y, 1e-6);
+        }
+    }
+
+    [Fact]
+    public async Task StreamIncidentPoints_AreaWindowAndType_SameCountAsStreamIncidents()
+    {
+        var client = _host.CreateClient(Roles.Planner);
+        await ImportSampleAsync(client);
+        var request = new StreamIncidentsRequest { Area = new AreaOfInterest { BoundaryName = "Lambeth" }, Window = Window(1, 4) };
+        request.CrimeTypes.Add("robbery");
+        var incidents = 0;
+        await foreach (var _ in client.StreamIncidentsAsync(request, new CallOptions { CancellationToken = Ct }))
+        {
+            incidents++;
+        }
+
+        var points = new List<IncidentPoints>();
+        await foreach (var batch in client.StreamIncidentPointsAsync(request, new CallOptions { CancellationToken = Ct }))
+        {
+            points.Add(batch);
+        }
+
+        Assert.InRange(incidents, 100, 4_096);
+        Assert.Equal(incidents, Assert.Single(points).X.Count);
+        Assert.Equal(["Robbery"], points[0].CrimeTypes);
+        Assert.All(points[0].OccurredAtSeconds, s => Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(s).UtcDateTime, January, January.AddMonths(3).AddTicks(-1)));
+    }
+
+    [Fact]
+    public async Task StreamIncidentPoints_BadFieldsOrOfficer_RefusedAsStreamIncidentsIs()
+    {
+        var request = new StreamIncidentsRequest
+        {
+            Window = new TimeWindow { Start = Timestamp.FromDateTime(January.AddMonths(2)), End = Timestamp.FromDateTime(January) },
+        };
+        request.CrimeTypes.Add("Jaywalking");
+
+        var invalid = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in _host.CreateClient().StreamIncidentPointsAsync(request, new CallOptions { CancellationToken = Ct }))
+            {
+            }
+        });
+        var denied = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in _host.CreateClient(Roles.Officer).StreamIncidentPointsAsync(new StreamIncidentsRequest(), new CallOptions { CancellationToken = Ct }))
+            {
+            }
+        });
+
+        AssertInvalid(invalid).HasExactly("window", "crime_types[0]");
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    [Fact]
     public async Task StreamIncidents_UnknownBoundary_NotFound()
     {
         var request = new StreamIncidentsRequest { Area = new AreaOfInterest { BoundaryName = "Atlantis" } };

@@ -159,6 +159,38 @@ public abstract class HotspotStoreContract
     }
 
     [Fact]
+    public async Task QueryIncidentPointsAsync_EveryFilter_TheSameIncidentsAsQueryIncidents()
+    {
+        var store = await CreateStoreAsync();
+        // Inside, on the edge of and outside a 100 m square; three months; types with non-ASCII text and a shared prefix.
+        await store.AddIncidentsAsync([
+            Incident("in-jan", 150, 150, month: 1), Incident("edge-feb", 200, 120, month: 2, type: "Théft"), Incident("out-feb", 450, 150, month: 2, type: "Théft from the person"),
+            Incident("in-mar", 120, 180, month: 3, type: "Possession of weapons", provenance: Provenance.Discovered), Incident("out-mar", 90, 150, month: 3)], Ct);
+        var feb = new DateTime(2022, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+        IncidentQuery[] queries =
+        [
+            new(),
+            new(Square(100, 100, 100)),
+            new(Start: feb, End: feb.AddMonths(1)),
+            new(CrimeTypes: ["Théft", "Possession of weapons"]),
+            new(Square(100, 100, 100), feb, null, ["Théft", "Robbery"]),
+        ];
+
+        foreach (var query in queries)
+        {
+            var expected = (await QueryAsync(store, query)).Select(i => new IncidentPoint(i.X, i.Y, i.OccurredAt, i.CrimeType, i.Provenance)).ToList();
+            var points = new List<IncidentPoint>();
+            await foreach (var point in store.QueryIncidentPointsAsync(query, Ct))
+            {
+                points.Add(point);
+            }
+
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected.OrderBy(p => p.X).ThenBy(p => p.Y), points.OrderBy(p => p.X).ThenBy(p => p.Y));
+        }
+    }
+
+    [Fact]
     public async Task CountByCellAsync_HandPlacedPoints_CountsAndWeighsPerCell()
     {
         var store = await CreateStoreAsync();

@@ -47,6 +47,60 @@ public sealed class AccessAndAuditTests
     }
 
     [Fact]
+    public async Task StreamEncounterFacts_Analyst_EachEncountersCurrentColumnsAuditedWithEveryId()
+    {
+        await using var host = await StopsTestHost.StartAsync();
+        using var service = host.Client(Roles.Service, "feedback-service");
+        var search = Now(TestEncounters.PersonSearch("officer-1", "team-1"));
+        var vehicle = TestEncounters.VehicleStop("officer-2", "roads-1");
+        vehicle.OccurredAt = search.OccurredAt;
+        var ids = new List<string>();
+        foreach (var (request, encounter) in new[] { ("f-0", search), ("f-1", vehicle) })
+        {
+            ids.Add((await service.RecordEncounterAsync(Request(request, encounter))).EncounterId);
+        }
+
+        using var analyst = host.Client(Roles.Analyst, "analyst-1");
+        using var supervisor = host.Client(Roles.Supervisor, "sergeant-1", "team-1");
+        var records = await ToListAsync(analyst.QueryEncountersAsync(new EncounterQuery()));
+        var batch = Assert.Single(await ToListAsync(analyst.StreamEncounterFactsAsync(new EncounterQuery())));
+        var events = await ToListAsync(supervisor.ListAuditEventsAsync(new AuditQuery { Actor = "analyst-1" }));
+
+        // Row i of the batch is record i of QueryEncounters (both oldest first), column by column.
+        Assert.Equal(2, batch.OccurredAtSeconds.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var e = records[i].Current;
+            Assert.Equal(e.OccurredAt.Seconds, batch.OccurredAtSeconds[i]);
+            Assert.Equal((e.Type, e.Location.Latitude, e.Location.Longitude), (batch.Type[i], batch.Latitude[i], batch.Longitude[i]));
+            Assert.Equal((e.OfficerDefinedEthnicity, e.SelfDefinedEthnicity, e.Outcome, e.OutcomeLinkedToObject, e.ObjectOfSearch),
+                (batch.OfficerDefinedEthnicity[i], batch.SelfDefinedEthnicity[i], batch.Outcome[i], batch.OutcomeLinkedToObject[i], batch.ObjectOfSearch[i]));
+            Assert.Equal(records[i].PatrolLink.Status, batch.LinkStatus[i]);
+            Assert.Equal(records[i].PatrolLink.PlanId, batch.LinkPlan[i] == 0 ? "" : batch.PlanIds[batch.LinkPlan[i] - 1]);
+        }
+
+        Assert.Equal([EncounterType.PersonSearch, EncounterType.VehicleStopWithoutSearch], batch.Type.Order());
+        var facts = Assert.Single(events, e => e.Rpc == "StreamEncounterFacts");
+        Assert.Equal(("analyst", "query", 2L), (facts.Role, facts.Action, facts.EncounterCount));
+        Assert.Equal(ids.Order(), facts.EncounterIds.Order());
+        Assert.DoesNotContain("officer", facts.Fields.Split(','));
+    }
+
+    [Fact]
+    public async Task StreamEncounterFacts_OfficerOrSupervisor_PermissionDenied()
+    {
+        await using var host = await StopsTestHost.StartAsync();
+        using var officer = host.Client(Roles.Officer, "officer-1", "team-1");
+        using var supervisor = host.Client(Roles.Supervisor, "sergeant-1", "team-1");
+
+        var asOfficer = await Assert.ThrowsAsync<RpcException>(() => ToListAsync(officer.StreamEncounterFactsAsync(new EncounterQuery())));
+        var asSupervisor = await Assert.ThrowsAsync<RpcException>(() => ToListAsync(supervisor.StreamEncounterFactsAsync(new EncounterQuery())));
+
+        Assert.Equal(StatusCode.PermissionDenied, asOfficer.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, asSupervisor.StatusCode);
+    }
+
+    [Fact]
     public async Task QueryEncounters_ServiceRole_StreamsEveryTeamUnderKeyedPseudonyms()
     {
         await using var host = await StopsTestHost.StartAsync();

@@ -227,6 +227,39 @@ public abstract class EncounterStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task QueryFactsAsync_Filters_TheRowsOfQueryAsyncWithCurrentValuesAndLink()
+    {
+        var store = await StoreAsync();
+        var rows = await SeedVariedAsync(store);
+        var amended = rows.First(r => r.Encounter.Outcome == Outcome.NoFurtherAction);
+        var current = amended.Encounter.Clone();
+        current.Outcome = Outcome.Arrest;
+        Assert.Equal(AmendStatus.Appended, (await store.AmendAsync(NewAmendment(amended.EncounterId, "a-facts", current, amended.Link, 1), 0, Audit("amend"), Ct)).Status);
+        EncounterFilter[] filters =
+        [
+            new(),
+            new() { From = TestEncounters.Now.AddHours(-30), To = TestEncounters.Now.AddHours(-10) },
+            new() { Area = TestEncounters.SampleBoundary.Find("Lambeth") },
+            new() { PlanId = "plan-1" },
+            new() { Limit = 4 },
+        ];
+
+        foreach (var filter in filters)
+        {
+            var records = await ToListAsync(store.QueryAsync(filter, Ct));
+            var facts = await ToListAsync(store.QueryFactsAsync(filter, Ct));
+
+            Assert.NotEmpty(records);
+            Assert.Equal(records.Select(r => r.EncounterId), facts.Select(f => f.EncounterId));
+            Assert.Equal(records.Select(r => r.Current), facts.Select(f => f.Current));
+            Assert.Equal(records.Select(r => (r.Link.Status, r.Link.PlanId)), facts.Select(f => (f.LinkStatus, f.PlanId ?? "")));
+        }
+
+        var facts0 = await ToListAsync(store.QueryFactsAsync(new EncounterFilter(), Ct));
+        Assert.Equal(Outcome.Arrest, facts0.Single(f => f.EncounterId == amended.EncounterId).Current.Outcome);
+    }
+
+    [Fact]
     public async Task QueryAsync_Limit_OldestFirst()
     {
         var store = await StoreAsync();
