@@ -184,39 +184,64 @@ public sealed class StopsGrpcService(
             store.QueryFactsAsync, row => row.EncounterId, chunk => responses.WriteAsync(EncounterViews.ToFacts(chunk), bufferHint: true, context.CancellationToken));
     }
 
-    // The matching encounters in chunks, each audited before the caller's send sees it, so nothing leaves unaudited.
+    // The matching encounters in chunks, each audited before the caller's send sees it, so nothing
+    // leaves unaudited. A chunk's audit commits while the next chunk is read from the store (the
+    // audits themselves one after the other, in order), so the commit's flush costs no reading time.
     private async Task StreamAuditedAsync<T>(EncounterQuery request, CallerScope scope, ServerCallContext context, string rpc, string fields, int chunkSize,
         Func<EncounterFilter, CancellationToken, IAsyncEnumerable<T>> query, Func<T, string> idOf, Func<IReadOnlyList<T>, Task> send)
     {
         var filter = await ToFilterAsync(request, scope, context.CancellationToken);
         var action = context.RequestHeaders.GetValue(AuditPurposeHeader) == "export" ? "export" : "query";
         var chunk = new List<T>(chunkSize);
-        await using var rows = Guard(query(filter, context.CancellationToken)).GetAsyncEnumerator(context.CancellationToken);
-        while (true)
+        (Task Audit, List<T> Chunk)? pending = null;
+        try
         {
-            var more = await rows.MoveNextAsync();
-            if (more)
+            await using var rows = Guard(query(filter, context.CancellationToken)).GetAsyncEnumerator(context.CancellationToken);
+            while (true)
             {
-                chunk.Add(rows.Current);
-            }
-
-            if (chunk.Count == chunkSize || (!more && chunk.Count > 0))
-            {
-                var audit = new AuditEntry(clock.GetUtcNow(), context.Caller.Subject, scope.Role, action, rpc,
-                    chunk.Select(idOf).ToList(), chunk.Count, fields);
-                await Guard(async () =>
+                var more = await rows.MoveNextAsync();
+                if (more)
                 {
-                    await store.AppendAuditAsync(audit, context.CancellationToken);
-                    return true;
-                });
-                await send(chunk);
-                chunk.Clear();
-            }
+                    chunk.Add(rows.Current);
+                }
 
-            if (!more)
-            {
-                return;
+                if (chunk.Count == chunkSize || (!more && chunk.Count > 0))
+                {
+                    await SendAuditedAsync(pending, send);
+                    var audit = new AuditEntry(clock.GetUtcNow(), context.Caller.Subject, scope.Role, action, rpc,
+                        chunk.Select(idOf).ToList(), chunk.Count, fields);
+                    pending = (Guard(async () =>
+                    {
+                        await store.AppendAuditAsync(audit, context.CancellationToken);
+                        return true;
+                    }), chunk);
+                    chunk = new List<T>(chunkSize);
+                }
+
+                if (!more)
+                {
+                    await SendAuditedAsync(pending, send);
+                    pending = null;
+                    return;
+                }
             }
+        }
+        finally
+        {
+            // A read that failed leaves its last chunk unsent; its audit is still waited for, so no write outlives the call.
+            if (pending is { } unsent)
+            {
+                await unsent.Audit.ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private static async Task SendAuditedAsync<T>((Task Audit, List<T> Chunk)? pending, Func<IReadOnlyList<T>, Task> send)
+    {
+        if (pending is { } audited)
+        {
+            await audited.Audit;
+            await send(audited.Chunk);
         }
     }
 

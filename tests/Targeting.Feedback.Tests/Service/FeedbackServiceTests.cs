@@ -51,8 +51,8 @@ public sealed class FeedbackServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => _host.Client(Roles.Analyst).EvaluatePlanAsync(new EvaluatePlanRequest { PlanId = "P1" }));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
-        Assert.Contains("EPSG:3857", error.Status.Detail, StringComparison.Ordinal);
-        Assert.Contains("EPSG:27700", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("EPSG:3857", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("EPSG:27700", error.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -52,6 +52,7 @@ public sealed class MalformedRequestFuzzTests
         ["AmendEncounter"] = [Roles.Supervisor],
         ["GetEncounter"] = [Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service],
         ["QueryEncounters"] = [Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service],
+        ["StreamEncounterFacts"] = [Roles.Analyst, Roles.Service],
         ["ImportEncounters"] = [Roles.Supervisor, Roles.Service],
         ["ListAuditEvents"] = [Roles.Supervisor],
     };
@@ -450,7 +451,7 @@ public sealed class MalformedRequestFuzzTests
                 Changes = ValidEncounter(),
             },
             "GetEncounter" => new GetEncounterRequest { EncounterId = random.Next(2) == 0 ? existingEncounterId : RandomAscii(random.Next(0, 40)) },
-            "QueryEncounters" => new EncounterQuery
+            "QueryEncounters" or "StreamEncounterFacts" => new EncounterQuery
             {
                 Window = new TimeWindow { Start = Timestamp.FromDateTimeOffset(_now.AddDays(-1)), End = Timestamp.FromDateTimeOffset(_now) },
                 Area = RandomArea(),
