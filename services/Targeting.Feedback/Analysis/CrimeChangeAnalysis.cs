@@ -55,6 +55,7 @@ public static class CrimeChangeAnalysis
         var notes = new List<string>();
         var buffered = plan.Union.IsEmpty ? plan.Union : plan.Union.Buffer(bufferM);
         var bufferLocator = buffered.IsEmpty ? null : new IndexedPointInAreaLocator(buffered);
+        var bufferEnvelope = buffered.EnvelopeInternal;
         var aoi = areaOfInterest is null ? null : new IndexedPointInAreaLocator(areaOfInterest);
         var excluded = buffered.IsEmpty ? null : PreparedGeometryFactory.Prepare(buffered);
 
@@ -71,7 +72,7 @@ public static class CrimeChangeAnalysis
             }
 
             var coordinate = new Coordinate(incident.X, incident.Y);
-            if (aoi is not null && aoi.Locate(coordinate) == Location.Exterior)
+            if (aoi is not null && (!areaOfInterest!.EnvelopeInternal.Intersects(incident.X, incident.Y) || aoi.Locate(coordinate) == Location.Exterior))
             {
                 continue;
             }
@@ -81,7 +82,7 @@ public static class CrimeChangeAnalysis
                 r0 += isBefore ? 1 : 0;
                 r1 += isAfter ? 1 : 0;
             }
-            else if (bufferLocator is not null && bufferLocator.Locate(coordinate) != Location.Exterior)
+            else if (bufferLocator is not null && bufferEnvelope.Intersects(incident.X, incident.Y) && bufferLocator.Locate(coordinate) != Location.Exterior)
             {
                 b0 += isBefore ? 1 : 0;
                 b1 += isAfter ? 1 : 0;

@@ -18,6 +18,9 @@ public sealed class PlanAreas
 {
     private readonly IndexedPointInAreaLocator? _locator;
 
+    // The areas' bounding box: most points are far outside it, and the locator would still count their ray's crossings.
+    private readonly Envelope _envelope;
+
     private PlanAreas(PatrolPlan plan, Geometry union, long validFromTicks, long validToTicks)
     {
         Plan = plan;
@@ -25,6 +28,7 @@ public sealed class PlanAreas
         ValidFromTicks = validFromTicks;
         ValidToTicks = validToTicks;
         _locator = union.IsEmpty ? null : new IndexedPointInAreaLocator(union);
+        _envelope = union.EnvelopeInternal;
     }
 
     /// <summary>The plan as the hotspot service returned it.</summary>
@@ -47,7 +51,7 @@ public sealed class PlanAreas
 
     /// <summary>Whether a projected point is inside (or on the edge of) a patrol area.</summary>
     public bool Contains(double x, double y) =>
-        _locator is not null && _locator.Locate(new Coordinate(x, y)) != Location.Exterior;
+        _locator is not null && _envelope.Intersects(x, y) && _locator.Locate(new Coordinate(x, y)) != Location.Exterior;
 
     /// <summary>Builds the areas of a plan.</summary>
     /// <exception cref="ArgumentException">A patrol area's geometry has a ring with fewer than three distinct points.</exception>

@@ -47,7 +47,8 @@ public static class PlanEvaluator
         ArgumentNullException.ThrowIfNull(incidents);
         ArgumentNullException.ThrowIfNull(targets);
         var aoi = areaOfInterest is null ? null : new IndexedPointInAreaLocator(areaOfInterest);
-        bool InAoi(double x, double y) => aoi is null || aoi.Locate(new Coordinate(x, y)) != Location.Exterior;
+        var aoiEnvelope = areaOfInterest?.EnvelopeInternal;
+        bool InAoi(double x, double y) => aoi is null || (aoiEnvelope!.Intersects(x, y) && aoi.Locate(new Coordinate(x, y)) != Location.Exterior);
         var planId = plan.Plan.PlanId;
         var notes = new List<string>();
 

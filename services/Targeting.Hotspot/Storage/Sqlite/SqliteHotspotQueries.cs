@@ -85,6 +85,13 @@ internal static class SqliteHotspotQueries
             CREATE TRIGGER patrol_areas_never_deleted BEFORE DELETE ON patrol_areas
                 BEGIN SELECT RAISE(ABORT, 'plans are never deleted'); END;
             """),
+        // The analytics scan (StreamIncidentPoints) reads five columns of every incident in a window:
+        // from a covering index it never touches the wide table rows (0.32 s instead of 0.50 s for
+        // the 595k shared crimes). The index leads with occurred_at, so it replaces the old one.
+        (2, """
+            CREATE INDEX incidents_points ON incidents (occurred_at, crime_type, provenance, x, y);
+            DROP INDEX incidents_occurred_at;
+            """),
     ];
 
     public const string InsertIncident = """

@@ -178,17 +178,19 @@ public sealed class SqliteEncounterStore : IEncounterStore
         }, cancellationToken);
 
     public IAsyncEnumerable<StoredEncounter> QueryAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
-        QueryRowsAsync(filter, null, (reader, connection) => MapAsync(reader, connection, null, cancellationToken), cancellationToken);
+        QueryRowsAsync(filter, null, (reader, connection) => new ValueTask<StoredEncounter>(MapAsync(reader, connection, null, cancellationToken)), cancellationToken);
 
     public IAsyncEnumerable<EncounterFactRow> QueryFactsAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
-        QueryRowsAsync(filter, SqliteQueries.FactColumns, (reader, _) => Task.FromResult(new EncounterFactRow(
+        QueryRowsAsync(filter, SqliteQueries.FactColumns, (reader, _) => ValueTask.FromResult(new EncounterFactRow(
             reader.GetString(0),
             StoredValues.ParseEncounter((byte[])reader[1]),
             (PatrolLinkStatus)reader.GetInt32(2),
             reader.IsDBNull(3) ? null : reader.GetString(3))), cancellationToken);
 
     // The filter's rows, each mapped; latitude and longitude are the last two columns (see BuildQuery).
-    private async IAsyncEnumerable<T> QueryRowsAsync<T>(EncounterFilter filter, string? columns, Func<SqliteDataReader, SqliteConnection, Task<T>> map,
+    // Rows are stepped synchronously (SQLite does no asynchronous I/O) and a map that completes at once
+    // is not awaited, so a row costs no task: what a scan of 240k encounters spends otherwise.
+    private async IAsyncEnumerable<T> QueryRowsAsync<T>(EncounterFilter filter, string? columns, Func<SqliteDataReader, SqliteConnection, ValueTask<T>> map,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var area = filter.Area is null ? null : PreparedGeometryFactory.Prepare(filter.Area);
@@ -205,15 +207,25 @@ public sealed class SqliteEncounterStore : IEncounterStore
 
         await using var reader = await GuardAsync(() => command.ExecuteReaderAsync(cancellationToken));
         var latitude = reader.FieldCount - 2;
-        long returned = 0;
-        while (await GuardAsync(() => reader.ReadAsync(cancellationToken)))
+        bool NextRow()
         {
-            if (area is not null && !area.Covers(new Point(reader.GetDouble(latitude + 1), reader.GetDouble(latitude))))
+            while (reader.Read())
             {
-                continue;
+                if (area is null || area.Covers(new Point(reader.GetDouble(latitude + 1), reader.GetDouble(latitude))))
+                {
+                    return true;
+                }
             }
 
-            yield return await GuardAsync(() => map(reader, connection));
+            return false;
+        }
+
+        long returned = 0;
+        while (Guard(NextRow))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var mapped = map(reader, connection);
+            yield return mapped.IsCompletedSuccessfully ? mapped.Result : await GuardAsync(mapped.AsTask);
             if (filter.Limit > 0 && ++returned >= filter.Limit)
             {
                 yield break;
@@ -417,6 +429,19 @@ public sealed class SqliteEncounterStore : IEncounterStore
             await using var connection = await OpenAsync(cancellationToken);
             return await read(connection);
         });
+
+    private T Guard<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            _health.MarkUnavailable();
+            throw new StoreUnavailableException("the database is unavailable: " + e.Message, e);
+        }
+    }
 
     private async Task<T> GuardAsync<T>(Func<Task<T>> operation)
     {
