@@ -20,7 +20,7 @@ Measures a full evaluation through the hotspot, stops and feedback services (one
   -h              this help
 
 Needs ../shared/data, the .NET SDK, and Debian's python3 with numpy, matplotlib, scipy, statsmodels.
-Also runs the streaming probe (per-message vs batched StreamIncidents, 630,949 incidents).
+Also runs the streaming probe (Incident messages vs IncidentPoints batches, 630,949 incidents).
 EOF
 }
 
@@ -68,6 +68,11 @@ print("| step | services (s) | numpy peer (s) | services / peer |\n|---|---:|---
 for name, key in rows:
     print(f"| {name} | {s[key]:.2f} | {p[key]:.2f} | {s[key] / p[key]:.1f}x |")
 print(f"| the three at once (concurrent calls) | {s['concurrent_s']:.2f} | | |")
+print()
+print("Where the time goes (same runs, medians): the two source streams drained by a client without analysis, and the store reads behind them in process.\n")
+print("| read | over gRPC (s) | store alone (s) |\n|---|---:|---:|")
+print(f"| encounters, StreamEncounterFacts (Jun 2021 - Sep 2022) | {s['read_encounters_s']:.2f} | {s['store_encounters_s']:.2f} |")
+print(f"| incidents, StreamIncidentPoints (Jan - Sep 2022) | {s['read_incidents_s']:.2f} | {s['store_incidents_s']:.2f} |")
 print()
 print("| count | services | peer |\n|---|---:|---:|")
 for key in ["searches_total", "searches_located", "searches_inside", "incidents_total", "incidents_inside",
