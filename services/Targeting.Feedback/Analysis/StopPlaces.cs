@@ -16,6 +16,7 @@ public sealed class StopPlaces(Projection projection, BoundarySet boroughs, int 
 
     private readonly ConcurrentDictionary<(double Longitude, double Latitude), Place> _places = new();
     private readonly Dictionary<Boundary, int> _index = IndexOf(boroughs.All);
+    private int _remembered;
 
     /// <summary>Where a point is: projected coordinates (metres) and its borough's index (−1 when in none).</summary>
     public readonly record struct Place(double X, double Y, int Borough);
@@ -36,9 +37,10 @@ public sealed class StopPlaces(Projection projection, BoundarySet boroughs, int 
 
         var (x, y) = projection.Project(longitude, latitude);
         var place = new Place(x, y, boroughs.Locate(x, y) is { } borough ? _index[borough] : -1);
-        if (_places.Count < capacity)
+        // Counted apart: ConcurrentDictionary.Count takes every lock of the table.
+        if (Volatile.Read(ref _remembered) < capacity && _places.TryAdd((longitude, latitude), place))
         {
-            _places.TryAdd((longitude, latitude), place);
+            Interlocked.Increment(ref _remembered);
         }
 
         return place;
