@@ -66,7 +66,7 @@ rows = [("plan evaluation", "evaluate_s"), ("fairness (force-wide)", "fairness_s
 print(f"Machine: {platform.machine()}, {os.cpu_count()} cores ({platform.platform()}); medians of {sys.argv[3]} runs after a warm-up.\n")
 print("| step | services (s) | numpy peer (s) | services / peer |\n|---|---:|---:|---:|")
 for name, key in rows:
-    print(f"| {name} | {s[key]:.2f} | {p[key]:.2f} | {s[key] / p[key]:.1f}x |")
+    print(f"| {name} | {s[key]:.2f} | {p[key]:.2f} | {s[key] / p[key]:.2f}x |")
 print(f"| the three at once (concurrent calls) | {s['concurrent_s']:.2f} | | |")
 print()
 print("Where the time goes (same runs, medians): the two source streams drained by a client without analysis, and the store reads behind them in process.\n")
