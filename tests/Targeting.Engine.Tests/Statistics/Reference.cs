@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Targeting.Testing;
 
@@ -24,56 +23,9 @@ internal static class Reference
     public static long L(this JsonElement e, string name) => e.GetProperty(name).GetInt64();
 
     /// <summary>|actual − expected| ≤ max(absolute, relative·|expected|), with a message naming the case.</summary>
-    public static void Close(double expected, double actual, string what, double relative = 1e-9, double absolute = 1e-13)
-    {
-        var tolerance = Math.Max(absolute, relative * Math.Abs(expected));
-        if (double.IsNaN(expected) ? !double.IsNaN(actual) : !(Math.Abs(actual - expected) <= tolerance))
-        {
-            Assert.Fail($"{what}: expected {expected:R}, got {actual:R} (tolerance {tolerance:G3})");
-        }
-    }
+    public static void Close(double expected, double actual, string what, double relative = 1e-9, double absolute = 1e-13) =>
+        ReferenceScripts.Close(expected, actual, what, relative, absolute);
 
-    /// <summary>
-    /// Runs /usr/bin/python3 on a script in tests/reference/stats with the given stdin, or skips the
-    /// calling test when Debian's python3 with scipy and statsmodels is not installed.
-    /// </summary>
-    public static string RunPython(string script, string? stdin = null)
-    {
-        const string python = "/usr/bin/python3";
-        if (!File.Exists(python) || Run(python, ["-c", "import scipy, statsmodels"], null).ExitCode != 0)
-        {
-            Assert.Skip($"{python} with scipy and statsmodels is not installed; the committed reference JSON is used instead");
-        }
-
-        var (exitCode, stdout, stderr) = Run(python, [Path.Combine(ScriptDirectory, script)], stdin);
-        Assert.True(exitCode == 0, $"{script} failed ({exitCode}): {stderr}");
-        return stdout;
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(string file, string[] arguments, string? stdin)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            process.StandardInput.Write(stdin);
-        }
-
-        process.StandardInput.Close();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    /// <summary>Runs a script of tests/reference/stats (see <see cref="ReferenceScripts.RunPython"/>).</summary>
+    public static string RunPython(string script, string? stdin = null) => ReferenceScripts.RunPython(ScriptDirectory, script, stdin);
 }
