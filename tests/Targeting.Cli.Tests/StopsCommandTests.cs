@@ -184,18 +184,6 @@ public sealed class StopsCommandTests : IDisposable
         AssertSameRows(ExportedRows(InFolder("embedded.csv")), served2);
     }
 
-    [Fact]
-    public async Task ImportStops_ServerWithoutToken_ExitsNonZeroNamingTheProblem()
-    {
-        await using var host = await CliServiceHost.StartStopsAsync();
-
-        var run = await StopsCli.RunAsync("import", "stops", June2021, "--server", host.Address.ToString(), "--report", InFolder("rejected.csv"));
-
-        Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("Unauthenticated", run.Error, StringComparison.Ordinal);
-        Cli.NoStackTrace(run);
-    }
-
     public static TheoryData<string, string[]> BadInput => new()
     {
         { "stop-and-search file not found: {folder}/2021-13-metropolitan-stop-and-search.csv", ["import", "stops", "{folder}/2021-13-metropolitan-stop-and-search.csv", "--data-dir", "{folder}/store", "--report", "{folder}/r.csv"] },

@@ -54,6 +54,20 @@ public sealed class StopsCommandTokenVariableTests : IDisposable
     }
 
     [Fact]
+    public async Task ImportStops_ServerWithNoTokenAnywhere_ExitsNonZeroWithTheAdvice()
+    {
+        await using var host = await CliServiceHost.StartStopsAsync();
+
+        var run = await RunTargetingAsync(new Dictionary<string, string?> { [TokenOption.Variable] = null },
+            "import", "stops", June2021, "--server", host.Address.ToString(), "--report", InFolder("rejected.csv"));
+
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains("the service answered Unauthenticated", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"pass --token or set ${TokenOption.Variable}", run.Error, StringComparison.Ordinal);
+        Cli.NoStackTrace(run);
+    }
+
+    [Fact]
     public async Task ImportAndExportStops_ServerExpiredTokenInVariable_UnauthenticatedExitOneNothingImported()
     {
         await using var host = await CliServiceHost.StartStopsAsync();
@@ -71,6 +85,8 @@ public sealed class StopsCommandTokenVariableTests : IDisposable
         // export: exit 1 and no output file, not even a partial one.
         Assert.True(export.ExitCode == 1, export.ToString());
         Assert.Contains("targeting export stops: the service answered Unauthenticated", export.Error, StringComparison.Ordinal);
+        Assert.Contains($"pass --token or set ${TokenOption.Variable} ('targeting token --role supervisor'", import.Error, StringComparison.Ordinal);
+        Assert.Contains($"pass --token or set ${TokenOption.Variable} ('targeting token --role analyst'", export.Error, StringComparison.Ordinal);
         Cli.NoStackTrace(export);
         Assert.False(File.Exists(InFolder("x.csv")) || File.Exists(InFolder("x.csv.partial")), "a refused export leaves no file");
 
@@ -102,7 +118,7 @@ public sealed class StopsCommandTokenVariableTests : IDisposable
         Assert.Equal(DataRows(June2021), Number(optionValid.Output, @"rows read:\s+([\d,]+)"));
     }
 
-    /// <summary>Runs the built <c>targeting</c> executable in the test's folder with these variables added to (or replacing) the inherited ones.</summary>
+    /// <summary>Runs the built <c>targeting</c> executable in the test's folder with these variables added to (or replacing, or removed from when null) the inherited ones.</summary>
     private async Task<CommandRun> RunTargetingAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder.FullName, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -114,7 +130,15 @@ public sealed class StopsCommandTokenVariableTests : IDisposable
 
         foreach (var (name, value) in environment)
         {
-            start.Environment[name] = value;
+            // Null takes the variable out of the child's environment, whatever the test run's shell has.
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;

@@ -158,6 +158,7 @@ internal static class ExportCommand
 
             error.WriteLine(e is RpcException rpc
                 ? $"targeting export stops: the service answered {rpc.StatusCode}: {rpc.Detail}"
+                    + (TokenOption.Advice(rpc.StatusCode, Roles.Analyst) is { } advice ? "; " + advice : "")
                 : $"targeting export stops: {e.Message}");
             return 1;
         }

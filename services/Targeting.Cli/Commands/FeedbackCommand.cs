@@ -332,8 +332,8 @@ internal static class FeedbackCommand
         return e.StatusCode switch
         {
             StatusCode.Unavailable => $"{where} is unavailable: {e.Detail}",
-            StatusCode.Unauthenticated => $"{where} wants a valid token (--token or ${TokenOption.Variable}): {e.Detail}",
-            StatusCode.PermissionDenied => $"{where} refused this token's role: {e.Detail}",
+            StatusCode.Unauthenticated => $"{where} wants a valid token: {e.Detail}; {TokenOption.Advice(e.StatusCode, Roles.Analyst)}",
+            StatusCode.PermissionDenied => $"{where} refused this token's role: {e.Detail}; {TokenOption.Advice(e.StatusCode, Roles.Analyst)}",
             StatusCode.NotFound => e.Detail,
             StatusCode.DeadlineExceeded => $"{where} did not answer in time: {e.Detail}",
             _ => $"{where} answered {e.StatusCode}: {e.Detail}",

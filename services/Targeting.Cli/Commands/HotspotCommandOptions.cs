@@ -373,9 +373,9 @@ internal static class HotspotData
             ? string.Join("; ", badRequest.FieldViolations.Select(v => $"{OptionFor(v.Field)}: {v.Description}"))
             : e.StatusCode switch
             {
-                StatusCode.Unavailable => $"the service is unavailable ({e.Detail}); is 'targeting serve' running at that address?",
-                StatusCode.Unauthenticated => $"the service wants a token: pass --token or set ${TokenOption.Variable} ({e.Detail})",
-                StatusCode.PermissionDenied => $"the token's role may not do this ({e.Detail}); a planner token is needed",
+                StatusCode.Unavailable => $"the service is unavailable ({e.Detail}); {TokenOption.Advice(e.StatusCode, Roles.Planner)}",
+                StatusCode.Unauthenticated => $"the service wants a token: {TokenOption.Advice(e.StatusCode, Roles.Planner)} ({e.Detail})",
+                StatusCode.PermissionDenied => $"the token's role may not do this ({e.Detail}); {TokenOption.Advice(e.StatusCode, Roles.Planner)}",
                 _ => e.Detail,
             };
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Targeting.Grpc;
 
 namespace Targeting.Cli.Commands;
 
@@ -34,6 +35,17 @@ internal static class TokenOption
     public static Option<string?> Create(string howToGetOne = "'targeting token' prints development ones") => new("--token")
     {
         Description = $"Bearer token for --server (default: ${Variable}; {howToGetOne}).",
+    };
+
+    /// <summary>What the user can do about a call the service refused, or null: the advice every command gives.</summary>
+    /// <param name="code">The refusal's status.</param>
+    /// <param name="role">The role the command's calls need, named in the advice.</param>
+    public static string? Advice(StatusCode code, string role) => code switch
+    {
+        StatusCode.Unauthenticated => $"pass --token or set ${Variable} ('targeting token --role {role}' prints a development one)",
+        StatusCode.PermissionDenied => $"a {role} token is needed",
+        StatusCode.Unavailable => "is 'targeting serve' running at that address?",
+        _ => null,
     };
 
     /// <summary>--token's value, else the environment variable's (null when neither is set).</summary>

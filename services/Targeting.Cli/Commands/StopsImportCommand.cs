@@ -127,7 +127,8 @@ internal static class StopsImportCommand
             catch (RpcException e)
             {
                 failedFiles++;
-                error.WriteLine($"targeting import stops: {path}: the service answered {e.StatusCode}: {e.Detail}");
+                error.WriteLine($"targeting import stops: {path}: the service answered {e.StatusCode}: {e.Detail}"
+                    + (TokenOption.Advice(e.StatusCode, Roles.Supervisor) is { } advice ? "; " + advice : ""));
                 if (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Unavailable)
                 {
                     break;
