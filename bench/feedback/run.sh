@@ -6,7 +6,7 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-Usage: bench/feedback/run.sh [-r REPEAT] [-d DATA_FOLDER] [-o RESULTS.md] [-h]
+Usage: bench/feedback/run.sh [-r REPEAT] [-d DATA_FOLDER] [-o RESULTS.md] [-p] [-h]
 
 Measures a full evaluation through the hotspot, stops and feedback services (one host, as
 `targeting serve` composes them; feedback reads the other two over gRPC; SQLite stores) over all
@@ -17,6 +17,8 @@ Measures a full evaluation through the hotspot, stops and feedback services (one
   -d DATA_FOLDER  where the services' stores live (default /tmp/targeting-feedback-bench); the
                   first run loads the data into it (a few minutes), later runs reuse it
   -o FILE         also write the markdown table to FILE
+  -p              also run the services on PostGIS stores (a throwaway cluster from scripts/pg.sh,
+                  loaded with all the data first: several more minutes) and print their table
   -h              this help
 
 Needs ../shared/data, the .NET SDK, and Debian's python3 with numpy, matplotlib, scipy, statsmodels.
@@ -27,11 +29,13 @@ EOF
 repeat=3
 folder=/tmp/targeting-feedback-bench
 out=""
-while getopts "r:d:o:h" opt; do
+postgis=0
+while getopts "r:d:o:ph" opt; do
   case "$opt" in
     r) repeat="$OPTARG" ;;
     d) folder="$OPTARG" ;;
     o) out="$OPTARG" ;;
+    p) postgis=1 ;;
     h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -58,6 +62,18 @@ peer_json="$(mktemp)"
 echo "streaming probe..." >&2
 probe="$("$bench" stream)"
 
+postgis_table=""
+if [[ "$postgis" == 1 ]]; then
+  pg_dir="$(mktemp -d /tmp/feedback-bench-pg.XXXXXX)"
+  trap 'bash "$root/scripts/pg.sh" stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
+  pg="$(bash "$root/scripts/pg.sh" start "$pg_dir")"
+  echo "services on PostGIS ($pg): loading, then $repeat repetitions..." >&2
+  postgis_json="$(mktemp)"
+  "$bench" full "$shared" "$(mktemp -d)" "$repeat" "$pg" > "$postgis_json"
+  postgis_table="$(/usr/bin/python3 "$here/postgis_table.py" "$postgis_json" "$service_json")"
+  rm -f "$postgis_json"
+fi
+
 table="$(/usr/bin/python3 - "$service_json" "$peer_json" "$repeat" <<'EOF'
 import json, platform, os, sys
 s = json.load(open(sys.argv[1])); p = json.load(open(sys.argv[2]))
@@ -83,8 +99,8 @@ print(f"\nGoal: full evaluation under 5 s: {'met' if s['sequential_s'] < 5 else 
       f"Crime types counted: {', '.join(s['crime_types'])}.")
 EOF
 )"
-printf '%s\n\nStreaming probe: %s\n' "$table" "$probe"
+printf '%s\n\nStreaming probe: %s\n\n%s\n' "$table" "$probe" "$postgis_table"
 if [[ -n "$out" ]]; then
-  printf '%s\n\nStreaming probe: %s\n' "$table" "$probe" > "$out"
+  printf '%s\n\nStreaming probe: %s\n\n%s\n' "$table" "$probe" "$postgis_table" > "$out"
 fi
 rm -f "$service_json" "$peer_json"

@@ -34,7 +34,11 @@ internal static class FullEvaluation
     public const string PlanId = "bench-plan";
     private const double CellM = 250;
 
-    public static async Task<int> RunAsync(string sharedData, string folder, int repeat)
+    /// <param name="sharedData">The shared data folder (../shared/data).</param>
+    /// <param name="folder">Where the SQLite stores and the peer's plan file live.</param>
+    /// <param name="repeat">Timed repetitions after one warm-up.</param>
+    /// <param name="postgres">A PostgreSQL + PostGIS connection string: both services store there instead of SQLite files in <paramref name="folder"/>, and the data is loaded every run (imports are idempotent).</param>
+    public static async Task<int> RunAsync(string sharedData, string folder, int repeat, string? postgres = null)
     {
         Directory.CreateDirectory(folder);
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
@@ -43,8 +47,9 @@ internal static class FullEvaluation
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:Provider"] = "sqlite",
+            ["Storage:Provider"] = postgres is null ? "sqlite" : "postgres",
             ["Storage:DataDirectory"] = folder,
+            ["Storage:ConnectionString"] = postgres,
             ["Services:Hotspot:Address"] = address.ToString(),
             ["Services:Stops:Address"] = address.ToString(),
             ["Hotspot:Boundaries:0:Path"] = boroughs,
@@ -70,7 +75,7 @@ internal static class FullEvaluation
         using var client = new GrpcClient(address, new GrpcClientOptions { BearerToken = token, MaxReceiveMessageSize = 256 * 1024 * 1024 });
         var marker = Path.Combine(folder, "loaded");
         var crimes = Path.Combine(sharedData, "police-uk", "london_street_crime_2022-01_to_2022-09.csv.gz");
-        if (!File.Exists(marker))
+        if (postgres is not null || !File.Exists(marker))
         {
             await LoadAsync(client, Path.Combine(sharedData, "police-uk", "metropolitan-stop-and-search"), crimes);
             await File.WriteAllTextAsync(marker, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));

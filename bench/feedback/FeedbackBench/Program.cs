@@ -8,9 +8,10 @@ switch (mode)
         Console.WriteLine(await StreamProbe.RunAsync(count));
         return 0;
     case "full":
-        // full SHARED_DATA_DIR DATA_FOLDER [REPEAT]
-        return await FullEvaluation.RunAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5);
+        // full SHARED_DATA_DIR DATA_FOLDER [REPEAT [POSTGRES_CONNECTION_STRING]]
+        return await FullEvaluation.RunAsync(args[1], args[2], args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5,
+            args.Length > 4 ? args[4] : null);
     default:
-        Console.Error.WriteLine($"unknown mode '{mode}': stream [N] | full SHARED_DATA DATA_FOLDER [REPEAT]");
+        Console.Error.WriteLine($"unknown mode '{mode}': stream [N] | full SHARED_DATA DATA_FOLDER [REPEAT [POSTGRES]]");
         return 2;
 }

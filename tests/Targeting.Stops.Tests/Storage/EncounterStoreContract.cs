@@ -329,20 +329,24 @@ public abstract class EncounterStoreContract : IAsyncLifetime
     {
         var store = await StoreAsync();
         var t0 = StoredValues.TruncateToMicros(DateTimeOffset.UtcNow);
-        await store.AppendAuditAsync(new AuditEntry(t0, "alice", "analyst", "query", "QueryEncounters", ["e-1", "e-2"], 2, "location"), Ct);
-        await store.AppendAuditAsync(new AuditEntry(t0.AddMinutes(1), "bob", "supervisor", "read", "GetEncounter", ["e-2"], 1, "location"), Ct);
-        await store.AppendAuditAsync(new AuditEntry(t0.AddMinutes(2), "alice", "analyst", "read", "GetEncounter", ["e-3"], 1, "location"), Ct);
+        // Audited ids are stored encounters' ids: uuids.
+        var (e1, e2, e3) = (Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString(), Guid.CreateVersion7().ToString());
+        await store.AppendAuditAsync(new AuditEntry(t0, "alice", "analyst", "query", "QueryEncounters", [e1, e2], 2, "location"), Ct);
+        await store.AppendAuditAsync(new AuditEntry(t0.AddMinutes(1), "bob", "supervisor", "read", "GetEncounter", [e2], 1, "location"), Ct);
+        await store.AppendAuditAsync(new AuditEntry(t0.AddMinutes(2), "alice", "analyst", "read", "GetEncounter", [e3], 1, "location"), Ct);
 
         var byAlice = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, "alice", null, 0), Ct));
-        var byE2 = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, "e-2", 0), Ct));
+        var byE2 = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, e2, 0), Ct));
+        var byNotAnId = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, "e-2", 0), Ct));
         var window = await ToListAsync(store.ListAuditAsync(new AuditFilter(t0.AddSeconds(30), t0.AddMinutes(2), null, null, 0), Ct));
         var limited = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, null, 1), Ct));
 
         Assert.Equal(["query", "read"], byAlice.Select(a => a.Action));
         Assert.Equal(["alice", "bob"], byE2.Select(a => a.Actor));
+        Assert.Empty(byNotAnId);
         Assert.Equal("bob", Assert.Single(window).Actor);
         Assert.Equal(t0, Assert.Single(limited).At);
-        Assert.Equal(["e-1", "e-2"], byAlice[0].EncounterIds);
+        Assert.Equal([e1, e2], byAlice[0].EncounterIds);
     }
 
     [Fact]

@@ -354,7 +354,7 @@ public sealed class PostgresEncounterStore : IEncounterStore
         while (await GuardAsync(() => reader.ReadAsync(cancellationToken)))
         {
             yield return new AuditEntry(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2),
-                reader.GetString(3), reader.GetString(4), reader.GetFieldValue<string[]>(5), reader.GetInt64(6), reader.GetString(7));
+                reader.GetString(3), reader.GetString(4), [.. reader.GetFieldValue<Guid[]>(5).Select(id => id.ToString())], reader.GetInt64(6), reader.GetString(7));
         }
     }
 
@@ -411,7 +411,7 @@ public sealed class PostgresEncounterStore : IEncounterStore
         p.AddWithValue("role", audit.Role);
         p.AddWithValue("action", audit.Action);
         p.AddWithValue("rpc", audit.Rpc);
-        p.AddWithValue("encounter_ids", audit.EncounterIds.ToArray());
+        p.AddWithValue("encounter_ids", audit.EncounterIds.Select(Guid.Parse).ToArray());
         p.AddWithValue("encounter_count", audit.EncounterCount);
         p.AddWithValue("fields", audit.Fields);
     }

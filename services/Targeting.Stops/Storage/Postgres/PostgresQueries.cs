@@ -83,6 +83,14 @@ internal static class PostgresQueries
             CREATE INDEX audit_events_actor ON audit_events (actor, at);
             CREATE INDEX audit_events_encounters ON audit_events USING gin (encounter_ids);
             """),
+        // An analysis audits its reads 4,096 ids a row: as uuid[] a row is 64 KB instead of 150 KB,
+        // and a pending list of 64 MB lets the GIN index take a full read of the shared data
+        // (240k ids) in one bulk merge instead of one 4 MB merge after another on the request path:
+        // 0.48 s instead of 1.8 s for those inserts (bench/feedback, PostGIS stores).
+        (2, """
+            ALTER TABLE audit_events ALTER COLUMN encounter_ids TYPE uuid[] USING encounter_ids::uuid[];
+            ALTER INDEX audit_events_encounters SET (gin_pending_list_limit = 65536);
+            """),
     ];
 
     public const string CreateMigrationsTable =
@@ -255,8 +263,16 @@ internal static class PostgresQueries
         Equal(sql, p, "actor", filter.Actor);
         if (filter.EncounterId is { } id)
         {
-            sql.Append(" AND encounter_ids @> ARRAY[@encounter_id]");
-            p.AddWithValue("encounter_id", NpgsqlDbType.Text, id);
+            // Every audited id is a stored encounter's uuid: any other text was never audited.
+            if (Guid.TryParse(id, out var uuid))
+            {
+                sql.Append(" AND encounter_ids @> ARRAY[@encounter_id]");
+                p.AddWithValue("encounter_id", NpgsqlDbType.Uuid, uuid);
+            }
+            else
+            {
+                sql.Append(" AND false");
+            }
         }
 
         sql.Append(" ORDER BY seq");
