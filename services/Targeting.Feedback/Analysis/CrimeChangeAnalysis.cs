@@ -1,7 +1,7 @@
 using System.Globalization;
-using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
+using Targeting.Engine.Geography;
 using Targeting.Engine.Statistics;
 using Targeting.Feedback.V1;
 
@@ -54,9 +54,8 @@ public static class CrimeChangeAnalysis
         var cellSize = parameters is { CellSizeM: > 0 } ? parameters.CellSizeM : 100.0;
         var notes = new List<string>();
         var buffered = plan.Union.IsEmpty ? plan.Union : plan.Union.Buffer(bufferM);
-        var bufferLocator = buffered.IsEmpty ? null : new IndexedPointInAreaLocator(buffered);
-        var bufferEnvelope = buffered.EnvelopeInternal;
-        var aoi = areaOfInterest is null ? null : new IndexedPointInAreaLocator(areaOfInterest);
+        var bufferLocator = new AreaLocator(buffered);
+        var aoi = areaOfInterest is null ? null : new AreaLocator(areaOfInterest);
         var excluded = buffered.IsEmpty ? null : PreparedGeometryFactory.Prepare(buffered);
 
         long r0 = 0, r1 = 0, b0 = 0, b1 = 0;
@@ -71,8 +70,7 @@ public static class CrimeChangeAnalysis
                 continue;
             }
 
-            var coordinate = new Coordinate(incident.X, incident.Y);
-            if (aoi is not null && (!areaOfInterest!.EnvelopeInternal.Intersects(incident.X, incident.Y) || aoi.Locate(coordinate) == Location.Exterior))
+            if (aoi is not null && !aoi.Covers(incident.X, incident.Y))
             {
                 continue;
             }
@@ -82,7 +80,7 @@ public static class CrimeChangeAnalysis
                 r0 += isBefore ? 1 : 0;
                 r1 += isAfter ? 1 : 0;
             }
-            else if (bufferLocator is not null && bufferEnvelope.Intersects(incident.X, incident.Y) && bufferLocator.Locate(coordinate) != Location.Exterior)
+            else if (bufferLocator.Covers(incident.X, incident.Y))
             {
                 b0 += isBefore ? 1 : 0;
                 b1 += isAfter ? 1 : 0;

@@ -1,4 +1,3 @@
-using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Index.Strtree;
 using NetTopologySuite.Operation.Union;
@@ -16,10 +15,7 @@ namespace Targeting.Feedback.Analysis;
 /// </summary>
 public sealed class PlanAreas
 {
-    private readonly IndexedPointInAreaLocator? _locator;
-
-    // The areas' bounding box: most points are far outside it, and the locator would still count their ray's crossings.
-    private readonly Envelope _envelope;
+    private readonly AreaLocator _locator;
 
     private PlanAreas(PatrolPlan plan, Geometry union, long validFromTicks, long validToTicks)
     {
@@ -27,8 +23,7 @@ public sealed class PlanAreas
         Union = union;
         ValidFromTicks = validFromTicks;
         ValidToTicks = validToTicks;
-        _locator = union.IsEmpty ? null : new IndexedPointInAreaLocator(union);
-        _envelope = union.EnvelopeInternal;
+        _locator = new AreaLocator(union);
     }
 
     /// <summary>The plan as the hotspot service returned it.</summary>
@@ -51,7 +46,7 @@ public sealed class PlanAreas
 
     /// <summary>Whether a projected point is inside (or on the edge of) a patrol area.</summary>
     public bool Contains(double x, double y) =>
-        _locator is not null && _envelope.Intersects(x, y) && _locator.Locate(new Coordinate(x, y)) != Location.Exterior;
+        _locator.Covers(x, y);
 
     /// <summary>Builds the areas of a plan.</summary>
     /// <exception cref="ArgumentException">A patrol area's geometry has a ring with fewer than three distinct points.</exception>

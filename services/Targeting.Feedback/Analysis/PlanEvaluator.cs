@@ -1,6 +1,6 @@
 using System.Globalization;
-using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
+using Targeting.Engine.Geography;
 using Targeting.Engine.Statistics;
 using Targeting.Feedback.V1;
 
@@ -46,9 +46,8 @@ public static class PlanEvaluator
         ArgumentNullException.ThrowIfNull(stops);
         ArgumentNullException.ThrowIfNull(incidents);
         ArgumentNullException.ThrowIfNull(targets);
-        var aoi = areaOfInterest is null ? null : new IndexedPointInAreaLocator(areaOfInterest);
-        var aoiEnvelope = areaOfInterest?.EnvelopeInternal;
-        bool InAoi(double x, double y) => aoi is null || (aoiEnvelope!.Intersects(x, y) && aoi.Locate(new Coordinate(x, y)) != Location.Exterior);
+        var aoi = areaOfInterest is null ? null : new AreaLocator(areaOfInterest);
+        bool InAoi(double x, double y) => aoi is null || aoi.Covers(x, y);
         var planId = plan.Plan.PlanId;
         var notes = new List<string>();
 
