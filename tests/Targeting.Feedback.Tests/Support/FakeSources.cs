@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 using Targeting.Feedback.Analysis;
 using Targeting.Grpc;
 using Targeting.Hotspot.V1;
+using Targeting.Stops.Access;
+using Targeting.Stops.Storage;
 using Targeting.Stops.V1;
 
 namespace Targeting.Feedback.Tests.Support;
@@ -149,33 +151,12 @@ public sealed class FakeSources : IAsyncDisposable
         {
             EncounterQueries.Enqueue(request);
             var window = AnalysisWindow.From(request.Window);
-            foreach (var chunk in encounters.Where(r => window.Contains(r.Current.OccurredAt.ToDateTime().Ticks)).Chunk(BatchSize))
+            // The stops service's own mapping, from the records this stand-in holds.
+            var matching = encounters.Where(r => window.Contains(r.Current.OccurredAt.ToDateTime().Ticks))
+                .Select(r => new EncounterFactRow(r.EncounterId, r.Current, r.PatrolLink?.Status ?? PatrolLinkStatus.Unspecified, r.PatrolLink?.PlanId));
+            foreach (var chunk in matching.Chunk(BatchSize))
             {
-                var batch = new EncounterFacts();
-                foreach (var record in chunk)
-                {
-                    var e = record.Current;
-                    var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
-                    batch.OccurredAtSeconds.Add(e.OccurredAt.Seconds);
-                    batch.Type.Add(e.Type);
-                    batch.Latitude.Add(located ? e.Location!.Latitude : double.NaN);
-                    batch.Longitude.Add(located ? e.Location!.Longitude : double.NaN);
-                    batch.OfficerDefinedEthnicity.Add(e.OfficerDefinedEthnicity);
-                    batch.SelfDefinedEthnicity.Add(e.SelfDefinedEthnicity);
-                    batch.Outcome.Add(e.Outcome);
-                    batch.OutcomeLinkedToObject.Add(e.OutcomeLinkedToObject);
-                    batch.ObjectOfSearch.Add(e.ObjectOfSearch);
-                    var link = record.PatrolLink ?? new PatrolLink();
-                    batch.LinkStatus.Add(link.Status);
-                    if (link.PlanId.Length > 0 && !batch.PlanIds.Contains(link.PlanId))
-                    {
-                        batch.PlanIds.Add(link.PlanId);
-                    }
-
-                    batch.LinkPlan.Add(link.PlanId.Length == 0 ? 0 : batch.PlanIds.IndexOf(link.PlanId) + 1);
-                }
-
-                await writer.WriteAsync(batch, context.CancellationToken);
+                await writer.WriteAsync(EncounterViews.ToFacts(chunk), context.CancellationToken);
             }
         }
 
