@@ -178,7 +178,7 @@ public sealed class SqliteEncounterStore : IEncounterStore
         }, cancellationToken);
 
     public IAsyncEnumerable<StoredEncounter> QueryAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
-        QueryRowsAsync(filter, null, (reader, connection) => new ValueTask<StoredEncounter>(MapAsync(reader, connection, null, cancellationToken)), cancellationToken);
+        QueryRowsAsync(filter, SqliteQueries.EncounterColumns, (reader, connection) => new ValueTask<StoredEncounter>(MapAsync(reader, connection, null, cancellationToken)), cancellationToken);
 
     public IAsyncEnumerable<EncounterFactRow> QueryFactsAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
         QueryRowsAsync(filter, SqliteQueries.FactColumns, (reader, _) => ValueTask.FromResult(new EncounterFactRow(
@@ -190,20 +190,13 @@ public sealed class SqliteEncounterStore : IEncounterStore
     // The filter's rows, each mapped; latitude and longitude are the last two columns (see BuildQuery).
     // Rows are stepped synchronously (SQLite does no asynchronous I/O) and a map that completes at once
     // is not awaited, so a row costs no task: what a scan of 240k encounters spends otherwise.
-    private async IAsyncEnumerable<T> QueryRowsAsync<T>(EncounterFilter filter, string? columns, Func<SqliteDataReader, SqliteConnection, ValueTask<T>> map,
+    private async IAsyncEnumerable<T> QueryRowsAsync<T>(EncounterFilter filter, string columns, Func<SqliteDataReader, SqliteConnection, ValueTask<T>> map,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var area = filter.Area is null ? null : PreparedGeometryFactory.Prepare(filter.Area);
         await using var connection = await GuardAsync(() => OpenAsync(cancellationToken));
         await using var command = new SqliteCommand { Connection = connection };
-        if (columns is null)
-        {
-            SqliteQueries.BuildQuery(command, filter);
-        }
-        else
-        {
-            SqliteQueries.BuildQuery(command, filter, columns);
-        }
+        SqliteQueries.BuildQuery(command, filter, columns);
 
         await using var reader = await GuardAsync(() => command.ExecuteReaderAsync(cancellationToken));
         var latitude = reader.FieldCount - 2;

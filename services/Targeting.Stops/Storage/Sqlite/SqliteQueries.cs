@@ -86,7 +86,8 @@ internal static class SqliteQueries
 
     public const string Ping = "SELECT 1";
 
-    private const string EncounterColumns =
+    /// <summary>What a whole record reads of a row (see the store's MapAsync).</summary>
+    public const string EncounterColumns =
         "encounter_id, request_id, fingerprint, recorded_at, recorded_by, original, current, amendment_count, " +
         "link_status, plan_id, area_id, linked_at, source, source_row";
 
@@ -151,10 +152,10 @@ internal static class SqliteQueries
     public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id";
 
     /// <summary>
-    /// A SELECT of the filter's rows: the columns (the record's unless given), then latitude and
+    /// A SELECT of the filter's rows: the columns asked for, then latitude and
     /// longitude last; the area is narrowed here to its bounding box and exactly by the caller.
     /// </summary>
-    public static void BuildQuery(SqliteCommand command, EncounterFilter filter, string columns = EncounterColumns)
+    public static void BuildQuery(SqliteCommand command, EncounterFilter filter, string columns)
     {
         var sql = new StringBuilder($"SELECT {columns}, latitude, longitude FROM encounters WHERE 1 = 1");
         if (filter.From is { } from)
