@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Geometries.Prepared;
 using NetTopologySuite.IO;
 using SQLitePCL;
+using Targeting.Engine.Geography;
 using Targeting.Hotspot.V1;
 using static Targeting.Hotspot.Storage.Sqlite.SqliteHotspotQueries;
 
@@ -130,11 +130,10 @@ public sealed class SqliteHotspotStore : IHotspotStore
 
     public async IAsyncEnumerable<IncidentRecord> QueryIncidentsAsync(IncidentQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var area = query.Area is null ? null : PreparedGeometryFactory.Prepare(query.Area);
+        var area = query.Area is null ? null : new AreaLocator(query.Area);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = IncidentCommand(connection, query, points: false);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var factory = query.Area?.Factory ?? GeometryFactory.Default;
         while (await reader.ReadAsync(cancellationToken))
         {
             var record = new IncidentRecord(
@@ -150,7 +149,7 @@ public sealed class SqliteHotspotStore : IHotspotStore
                 reader.GetString(9),
                 reader.GetString(10),
                 reader.GetInt64(11));
-            if (area is null || area.Intersects(factory.CreatePoint(new Coordinate(record.X, record.Y))))
+            if (area is null || area.Covers(record.X, record.Y))
             {
                 yield return record;
             }
@@ -159,7 +158,7 @@ public sealed class SqliteHotspotStore : IHotspotStore
 
     public async IAsyncEnumerable<IncidentPoint> QueryIncidentPointsAsync(IncidentQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var area = query.Area is null ? null : PreparedGeometryFactory.Prepare(query.Area);
+        var area = query.Area is null ? null : new AreaLocator(query.Area);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = IncidentCommand(connection, query, points: true);
 
@@ -183,12 +182,11 @@ public sealed class SqliteHotspotStore : IHotspotStore
             }
 
             var crimeTypes = new CrimeTypeNames();
-            var factory = query.Area?.Factory ?? GeometryFactory.Default;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (x, y) = (raw.sqlite3_column_double(statement, 0), raw.sqlite3_column_double(statement, 1));
-                if (area is null || area.Intersects(factory.CreatePoint(new Coordinate(x, y))))
+                if (area is null || area.Covers(x, y))
                 {
                     yield return new IncidentPoint(x, y, FromUnixMilliseconds(raw.sqlite3_column_int64(statement, 2)),
                         crimeTypes.Of(raw.sqlite3_column_blob(statement, 3)), (Provenance)raw.sqlite3_column_int(statement, 4));
