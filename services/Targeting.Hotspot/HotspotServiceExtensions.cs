@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Targeting.Engine.Geography;
 using Targeting.Grpc;
 using Targeting.Hotspot.Planning;
@@ -38,7 +37,7 @@ public static class HotspotServiceExtensions
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return storage.Provider == "postgres"
-                ? new PostgisHotspotStore(NpgsqlDataSource.Create(storage.ConnectionString!))
+                ? new PostgisHotspotStore(PostgisHotspotStore.CreateDataSource(storage.ConnectionString!))
                 : new SqliteHotspotStore(Path.Combine(storage.DataDirectory, "hotspot.db"));
         });
         services.AddSingleton<PatrolAreaIndex>();

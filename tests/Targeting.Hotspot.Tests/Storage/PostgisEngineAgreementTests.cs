@@ -29,7 +29,7 @@ public sealed class PostgisSample : IAsyncLifetime
             return;
         }
 
-        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        _dataSource = PostgisHotspotStore.CreateDataSource(_database.ConnectionString);
         Store = new PostgisHotspotStore(_dataSource);
         await Store.MigrateAsync(default);
         var summary = await StoreImporter.ImportFileAsync(Store, RepoPaths.InRepo("data", "police-uk", "street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz"),

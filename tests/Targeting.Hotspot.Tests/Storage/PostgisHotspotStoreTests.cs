@@ -20,7 +20,7 @@ public sealed class PostgisHotspotStoreTests(PostgresDatabase database) : Hotspo
     private NpgsqlDataSource DataSource()
     {
         database.Require();
-        return _dataSource ??= NpgsqlDataSource.Create(database.ConnectionString);
+        return _dataSource ??= PostgisHotspotStore.CreateDataSource(database.ConnectionString);
     }
 
     /// <summary>Each test gets its own schema in the class's database, so no test sees another's rows.</summary>
@@ -79,7 +79,7 @@ public sealed class PostgisHotspotStoreTests(PostgresDatabase database) : Hotspo
     {
         database.Require();
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Port = 1, Timeout = 2 };
-        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        await using var dataSource = PostgisHotspotStore.CreateDataSource(builder.ConnectionString);
         var store = new PostgisHotspotStore(dataSource);
 
         Assert.False(await store.PingAsync(Ct));

@@ -2,7 +2,8 @@ namespace Targeting.Hotspot.Storage.Postgres;
 
 /// <summary>
 /// All SQL of the PostGIS store, with its migrations. Everything lives in schema <c>hotspot</c>
-/// (the stops service may share the database). Geometry is EPSG:27700, exchanged as WKB.
+/// (the stops service may share the database). Geometry is EPSG:27700, exchanged as NTS geometries (Npgsql.NetTopologySuite); the engine's
+/// projected geometries carry no SRID, so the SQL sets it.
 /// </summary>
 internal static class PostgisHotspotQueries
 {
@@ -103,7 +104,7 @@ internal static class PostgisHotspotQueries
         var conditions = new List<string> { "true" };
         if (query.Area is not null)
         {
-            conditions.Add("ST_Intersects(i.geom, ST_GeomFromWKB(@area, 27700))");
+            conditions.Add("ST_Intersects(i.geom, ST_SetSRID(@area, 27700))");
         }
 
         if (query.Start is not null)
@@ -178,7 +179,7 @@ internal static class PostgisHotspotQueries
 
     public const string InsertPatrolArea = """
         INSERT INTO hotspot.patrol_areas (plan_id, area_id, rank, geom)
-        VALUES (@plan_id, @area_id, @rank, ST_Multi(ST_GeomFromWKB(@wkb, 27700)));
+        VALUES (@plan_id, @area_id, @rank, ST_Multi(ST_SetSRID(@geometry, 27700)));
         """;
 
     public const string SelectPlan = "SELECT plan FROM hotspot.plans WHERE plan_id = @plan_id;";

@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.IO;
 using Npgsql;
 using NpgsqlTypes;
 using Targeting.Hotspot.V1;
@@ -33,6 +32,14 @@ public sealed class PostgisHotspotStore : IHotspotStore
 
         _dataSource = dataSource;
         _schema = schema;
+    }
+
+    /// <summary>A data source for this store: NTS geometries travel as PostGIS geometry parameters.</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.UseNetTopologySuite();
+        return builder.Build();
     }
 
     public string Provider => "postgres";
@@ -232,7 +239,6 @@ public sealed class PostgisHotspotStore : IHotspotStore
             throw new PlanAlreadyExistsException(plan.PlanId);
         }
 
-        var writer = new WKBWriter();
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch)
         {
@@ -242,7 +248,7 @@ public sealed class PostgisHotspotStore : IHotspotStore
                 command.Parameters.AddWithValue("plan_id", plan.PlanId);
                 command.Parameters.AddWithValue("area_id", plan.Areas[i].AreaId);
                 command.Parameters.AddWithValue("rank", plan.Areas[i].Rank);
-                command.Parameters.AddWithValue("wkb", writer.Write(projectedAreas[i]));
+                command.Parameters.AddWithValue("geometry", projectedAreas[i]);
                 batch.BatchCommands.Add(command);
             }
 
@@ -302,7 +308,7 @@ public sealed class PostgisHotspotStore : IHotspotStore
     {
         if (query.Area is not null)
         {
-            command.Parameters.AddWithValue("area", new WKBWriter().Write(query.Area));
+            command.Parameters.AddWithValue("area", query.Area);
         }
 
         if (query.Start is { } start)

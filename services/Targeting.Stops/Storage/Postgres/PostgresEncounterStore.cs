@@ -47,6 +47,7 @@ public sealed class PostgresEncounterStore : IEncounterStore
             builder.ConnectionStringBuilder.Timeout = 5;
         }
 
+        builder.UseNetTopologySuite();
         _dataSource = builder.Build();
         _health = health;
         _writer = new GroupCommitWriter<NpgsqlConnection>(

@@ -223,10 +223,10 @@ internal static class PostgresQueries
             // edge straight in longitude/latitude bows slightly in the grid); the exact test is
             // in WGS84, the same predicate as the SQLite store, so both stores agree at edges.
             sql.Append("""
-                 AND geom && ST_Expand(ST_Transform(ST_GeomFromWKB(@area, 4326), 27700), 10)
-                 AND ST_Covers(ST_GeomFromWKB(@area, 4326), ST_SetSRID(ST_MakePoint(longitude, latitude), 4326))
+                 AND geom && ST_Expand(ST_Transform(ST_SetSRID(@area, 4326), 27700), 10)
+                 AND ST_Covers(ST_SetSRID(@area, 4326), ST_SetSRID(ST_MakePoint(longitude, latitude), 4326))
                 """);
-            p.AddWithValue("area", new NetTopologySuite.IO.WKBWriter().Write(area));
+            p.AddWithValue("area", area);
         }
         else if (filter.ExcludeUnlocated)
         {
