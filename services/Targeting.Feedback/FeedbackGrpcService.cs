@@ -150,7 +150,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             }
             else
             {
-                violations.Add($"boroughs[{i}]", $"'{request.Boroughs[i]}' is not a borough the feedback service holds ({string.Join(", ", reference.Boroughs.All.Select(b => b.Name))})");
+                violations.Add($"boroughs[{i}]", $"{FieldText.Quote(request.Boroughs[i])} is not a borough the feedback service holds ({string.Join(", ", reference.Boroughs.All.Select(b => b.Name))})");
             }
         }
 
@@ -259,7 +259,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         }
 
         var population = reference.Census.Find(borough)
-            ?? throw new RpcException(StatusCode.NotFound, $"no Census 2021 population for '{borough}': give a London borough's name or GSS code (E09…)");
+            ?? throw new RpcException(StatusCode.NotFound, $"no Census 2021 population for {FieldText.Quote(borough)}: give a London borough's name or GSS code (E09…)");
         var polygon = FindBorough(population.Code) is { } index ? reference.Boroughs.All[index]
             : throw new RpcException(StatusCode.NotFound, $"the feedback service holds no polygon for {population.Name} ({population.Code}) to place searches in: see Feedback:BoroughBoundaryPath");
         return new FairnessScope(polygon, population);
@@ -324,7 +324,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             }
             else
             {
-                violations.Add($"objects_of_search[{i}]", $"'{labels[i]}' is not an object of search (e.g. \"Offensive weapons\", OBJECT_OF_SEARCH_FIREARMS, or \"weapons\")");
+                violations.Add($"objects_of_search[{i}]", $"{FieldText.Quote(labels[i])} is not an object of search (e.g. \"Offensive weapons\", OBJECT_OF_SEARCH_FIREARMS, or \"weapons\")");
             }
         }
 
@@ -336,10 +336,6 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         if (string.IsNullOrWhiteSpace(planId))
         {
             violations.Add(field, "is required");
-        }
-        else if (planId.Length > 200)
-        {
-            violations.Add(field, "is longer than 200 characters");
         }
     }
 

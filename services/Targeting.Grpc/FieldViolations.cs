@@ -23,12 +23,15 @@ public sealed class FieldViolations
 
     public bool Any => _violations.Count > 0;
 
+    /// <summary>The first violation as "field description", or null when there is none.</summary>
+    public string? First => Any ? $"{_violations[0].Field} {_violations[0].Description}" : null;
+
     /// <summary>Records that <paramref name="field"/> is invalid and why ("is required", "must be positive").</summary>
     public FieldViolations Add(string field, string description)
     {
         ArgumentException.ThrowIfNullOrEmpty(field);
         ArgumentException.ThrowIfNullOrEmpty(description);
-        _violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
+        _violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = FieldText.Bound(description) });
         return this;
     }
 

@@ -157,7 +157,7 @@ public sealed class HotspotGrpcService(
             }
             else
             {
-                violations.Add($"crime_types[{i}]", $"unknown crime type '{request.CrimeTypes[i]}'");
+                violations.Add($"crime_types[{i}]", $"unknown crime type {FieldText.Quote(request.CrimeTypes[i])}");
             }
         }
 
@@ -183,7 +183,7 @@ public sealed class HotspotGrpcService(
         }
 
         return await StoreCall(() => store.GetPlanAsync(request.PlanId, context.CancellationToken))
-            ?? throw NotFound($"no plan with id '{request.PlanId}'");
+            ?? throw NotFound($"no plan with id {FieldText.Quote(request.PlanId)}");
     }
 
     public async Task<ListPlansResponse> ListPlansAsync(ListPlansRequest request, ServerCallContext context)
@@ -309,7 +309,7 @@ public sealed class HotspotGrpcService(
         var known = boundaries.All.All.Select(b => b.Kind).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         if (kind.Length > 0 && !known.Contains(kind, StringComparer.OrdinalIgnoreCase) && kind is not (BoundaryKinds.Borough or BoundaryKinds.Ward or BoundaryKinds.Lsoa))
         {
-            new FieldViolations().Add("kind", $"unknown kind '{kind}'; loaded kinds: {string.Join(", ", known)}").ThrowIfAny();
+            new FieldViolations().Add("kind", $"unknown kind {FieldText.Quote(kind)}; loaded kinds: {string.Join(", ", known)}").ThrowIfAny();
         }
 
         var response = new ListBoundariesResponse();

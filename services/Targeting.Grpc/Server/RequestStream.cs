@@ -35,6 +35,7 @@ internal sealed class RequestStream<T>(ServerCallContext context, MessageParser<
                 if (found)
                 {
                     Current = MessageFraming.Parse(parser, payload, compressed, context.RequestIsGzip, context.MaxReceiveMessageSize);
+                    RequestLimits.ThrowIfTooLong(Current);
                 }
             }
             catch

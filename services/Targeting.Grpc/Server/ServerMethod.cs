@@ -107,6 +107,7 @@ internal sealed class ServerMethod<TService, TRequest, TResponse> : ServerMethod
             case MethodType.Unary:
             {
                 var request = await ReadSingleRequestAsync(context).ConfigureAwait(false);
+                RequestLimits.ThrowIfTooLong(request);
                 var response = await _unary!(service, request, context).ConfigureAwait(false);
                 await WriteSingleResponseAsync(context, response).ConfigureAwait(false);
                 break;
@@ -114,6 +115,7 @@ internal sealed class ServerMethod<TService, TRequest, TResponse> : ServerMethod
             case MethodType.ServerStreaming:
             {
                 var request = await ReadSingleRequestAsync(context).ConfigureAwait(false);
+                RequestLimits.ThrowIfTooLong(request);
                 await _serverStreaming!(service, request, new ServerStreamWriter<TResponse>(context), context).ConfigureAwait(false);
                 break;
             }

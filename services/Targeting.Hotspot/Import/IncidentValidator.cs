@@ -1,5 +1,6 @@
 using System.Globalization;
 using Targeting.Common.V1;
+using Targeting.Grpc;
 using Targeting.Hotspot.V1;
 
 namespace Targeting.Hotspot.Import;
@@ -31,6 +32,12 @@ public static class IncidentValidator
     /// <summary>Returns why the incident cannot be taken, or null after normalising it in place.</summary>
     public static string? Validate(Incident incident, CoordinateBounds bounds)
     {
+        // Import rows are exempt from the stream-wide limits check, so each row meets them here.
+        if (RequestLimits.FirstViolation(incident) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (string.IsNullOrWhiteSpace(incident.Id))
         {
             return "no id";
@@ -59,7 +66,7 @@ public static class IncidentValidator
 
         if (!KnownCrimeTypes.TryCanonicalise(incident.CrimeType, out var canonical))
         {
-            return $"unknown crime type '{incident.CrimeType}'";
+            return $"unknown crime type {FieldText.Quote(incident.CrimeType)}";
         }
 
         incident.CrimeType = canonical;

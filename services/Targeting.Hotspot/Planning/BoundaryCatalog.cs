@@ -133,12 +133,12 @@ public sealed class BoundaryCatalog
         }
         catch (ArgumentException e)
         {
-            violations.Add(field, e.Message.Split(" (Parameter", 2)[0]);
+            violations.Add(field, FieldText.Bound(e.Message.Split(" (Parameter", 2)[0]));
             return null;
         }
 
         return boundary is null
-            ? throw new RpcException(StatusCode.NotFound, $"no boundary named '{name}' is loaded; ListBoundaries lists them ({All.Count} loaded)")
+            ? throw new RpcException(StatusCode.NotFound, $"no boundary named {FieldText.Quote(name)} is loaded; ListBoundaries lists them ({All.Count} loaded)")
             : new ResolvedArea(boundary.Name, boundary.Code, boundary.Kind, boundary.Geometry);
     }
 
@@ -238,7 +238,7 @@ public sealed class BoundaryCatalog
         }
         catch (ParseException e)
         {
-            violations.Add(field, "is not valid WKT: " + e.Message);
+            violations.Add(field, FieldText.Bound("is not valid WKT: " + e.Message));
             return null;
         }
     }
@@ -251,7 +251,7 @@ public sealed class BoundaryCatalog
         }
         catch (GeoJsonException e)
         {
-            violations.Add(field, "is not valid GeoJSON: " + e.Message);
+            violations.Add(field, FieldText.Bound("is not valid GeoJSON: " + e.Message));
             return null;
         }
     }

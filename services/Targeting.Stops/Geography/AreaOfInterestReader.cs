@@ -4,6 +4,7 @@ using Polygon = NetTopologySuite.Geometries.Polygon;
 using NetTopologySuite.IO;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
+using Targeting.Grpc;
 using Targeting.Stops.Validation;
 
 namespace Targeting.Stops.Geography;

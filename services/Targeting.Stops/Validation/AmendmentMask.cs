@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
+using Targeting.Grpc;
 using Targeting.Stops.V1;
 
 namespace Targeting.Stops.Validation;

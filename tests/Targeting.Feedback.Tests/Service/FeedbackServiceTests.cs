@@ -192,6 +192,32 @@ public sealed class FeedbackServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AssessFairness_LongUnknownBorough_NotFoundQuotingAtMost60Characters()
+    {
+        var borough = string.Concat(Enumerable.Repeat("Atlantis ", 10));
+
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _host.Client(Roles.Analyst).AssessFairnessAsync(new FairnessRequest { Borough = borough }));
+
+        Assert.Equal(StatusCode.NotFound, failure.StatusCode);
+        Assert.Contains($"'{borough[..60]}…' (90 characters)", failure.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(borough[..61], failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetTransparencyReport_BoroughOverItsLimit_InvalidArgumentWithoutQuotingIt()
+    {
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _host.Client(Roles.Public).GetTransparencyReportAsync(new TransparencyRequest
+        {
+            Boroughs = { "Testborough", new string('b', 6_000) },
+        }));
+
+        Assert.Equal(StatusCode.InvalidArgument, failure.StatusCode);
+        Assert.Equal(["boroughs[1]"], failure.GetBadRequest()!.FieldViolations.Select(v => v.Field));
+        Assert.Equal("is 6000 characters; at most 100", failure.GetBadRequest()!.FieldViolations[0].Description);
+        Assert.DoesNotContain(new string('b', 61), failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EvaluatePlan_PlanWithAnUnreadableArea_FailedPrecondition()
     {
         var failure = await Assert.ThrowsAsync<RpcException>(() => _host.Client(Roles.Analyst).EvaluatePlanAsync(new EvaluatePlanRequest { PlanId = "P-broken" }));

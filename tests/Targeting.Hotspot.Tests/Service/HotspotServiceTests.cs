@@ -125,6 +125,53 @@ public sealed class HotspotServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImportIncidents_SourceOfAMegabyte_InvalidArgumentOnSourceWithoutQuotingIt()
+    {
+        var batch = new ImportIncidentsRequest { Source = new string('s', 1_000_000) };
+        batch.Incidents.Add(Crime("a", 51.47, -0.12));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => ImportAsync(_host.CreateClient(Roles.Service), batch));
+
+        AssertInvalid(error).HasExactly("source");
+        Assert.Equal("is 1000000 characters; at most 500", error.GetBadRequest()!.FieldViolations[0].Description);
+        Assert.True(error.Detail.Length < 200, error.Detail);
+    }
+
+    [Fact]
+    public async Task ImportIncidents_RowWithAnOverlongCrimeType_RejectsThatRowAndImportsTheRest()
+    {
+        var batch = new ImportIncidentsRequest { Source = "long.csv" };
+        batch.Incidents.Add(Crime("a", 51.47, -0.12, row: 2));
+        batch.Incidents.Add(Crime("b", 51.47, -0.12, new string('R', 300), row: 3));
+
+        var summary = await ImportAsync(_host.CreateClient(Roles.Service), batch);
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal([("long.csv", 3L, "crime_type is 300 characters; at most 100")], summary.RejectedRows.Select(r => (r.Source, r.RowNumber, r.Reason)));
+    }
+
+    [Fact]
+    public async Task GetPlan_LongUnknownId_NotFoundQuotingAtMost60Characters()
+    {
+        var id = string.Concat(Enumerable.Repeat("0123456789", 15));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _host.CreateClient(Roles.Analyst).GetPlanAsync(id, new CallOptions { CancellationToken = Ct }));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains($"'{id[..60]}…' (150 characters)", error.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(id[..61], error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetPlan_IdOver200Characters_InvalidArgumentOnPlanId()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => _host.CreateClient(Roles.Analyst).GetPlanAsync(new string('p', 8_000), new CallOptions { CancellationToken = Ct }));
+
+        AssertInvalid(error).HasExactly("plan_id");
+        Assert.DoesNotContain(new string('p', 61), error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ImportIncidents_FirstMessageWithoutSource_InvalidArgumentOnSource()
     {
         var batch = new ImportIncidentsRequest();

@@ -1,4 +1,4 @@
-namespace Targeting.Stops.Validation;
+namespace Targeting.Grpc;
 
 /// <summary>
 /// Bounds what an error message repeats of the caller's input. Error details travel in HTTP/2
