@@ -40,6 +40,7 @@ public sealed class HotspotGrpcService(
         var summary = new ImportIncidentsSummary();
         var maxListed = options.Value.MaxRejectedRowsInSummary;
         string? source = null;
+        var latest = time.GetUtcNow().UtcDateTime + IncidentValidator.ClockSkew;
         await foreach (var request in requests.WithCancellation(context.CancellationToken))
         {
             if (source is null && string.IsNullOrWhiteSpace(request.Source))
@@ -71,7 +72,7 @@ public sealed class HotspotGrpcService(
                     incident.Id = IncidentIdentity.ForWireIncident(incident);
                 }
 
-                var reason = IncidentValidator.Validate(incident, CoordinateBounds.BritishNationalGrid);
+                var reason = IncidentValidator.Validate(incident, CoordinateBounds.BritishNationalGrid, latest);
                 if (reason is null)
                 {
                     accepted.Add(incident);
@@ -167,7 +168,7 @@ public sealed class HotspotGrpcService(
 
     public async Task<PatrolPlan> ProposePatrolAreasAsync(ProposePatrolAreasRequest request, ServerCallContext context)
     {
-        var proposal = PlanProposer.Validate(request, boundaries);
+        var proposal = PlanProposer.Validate(request, boundaries, time.GetUtcNow().UtcDateTime);
         var incidents = await LoadIncidentsAsync(proposal.Area, proposal.DataStart, proposal.DataEnd, context.CancellationToken);
         var (plan, shapes) = proposer.Propose(proposal, incidents, context.Caller.Subject, time.GetUtcNow().UtcDateTime);
         var sequence = await StoreCall(() => store.SavePlanAsync(plan, shapes, context.CancellationToken));

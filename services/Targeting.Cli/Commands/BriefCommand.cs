@@ -132,7 +132,7 @@ internal static class BriefCommand
     {
         var crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, progress, cancellationToken);
         var (start, end) = HotspotData.Window(settings.Data, crimes.FirstMonth, crimes.LastMonth, DefaultMonths, DateTime.UtcNow);
-        var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog);
+        var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog, DateTime.UtcNow);
         var clock = Stopwatch.StartNew();
         progress.Write(string.Create(CultureInfo.InvariantCulture,
             $"proposing patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} ({BriefingRenderer.MethodName(method == Method.Unspecified ? RequestValidation.ToProto(Engine.Hotspots.HotspotSurfaces.DefaultMethod) : method)})..."));

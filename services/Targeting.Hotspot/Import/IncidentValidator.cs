@@ -29,8 +29,18 @@ public sealed record CoordinateBounds(double South, double West, double North, d
 /// </summary>
 public static class IncidentValidator
 {
+    /// <summary>How far past the service's clock an incident time or a data window may start (the clock skew stops allows too).</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range google.protobuf.Timestamp allows.
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+
     /// <summary>Returns why the incident cannot be taken, or null after normalising it in place.</summary>
-    public static string? Validate(Incident incident, CoordinateBounds bounds)
+    /// <param name="incident">The incident, normalised in place when it is taken.</param>
+    /// <param name="bounds">The box its point must fall in.</param>
+    /// <param name="notAfter">The latest time an incident may have happened (now plus <see cref="ClockSkew"/>); null for no check.</param>
+    public static string? Validate(Incident incident, CoordinateBounds bounds, DateTime? notAfter = null)
     {
         // Import rows are exempt from the stream-wide limits check, so each row meets them here.
         if (RequestLimits.FirstViolation(incident) is { } tooLong)
@@ -46,6 +56,17 @@ public static class IncidentValidator
         if (incident.OccurredAt is null)
         {
             return "no time (occurred_at)";
+        }
+
+        // Timestamp.ToDateTime throws outside 0001-9999; a caller's bad value is a rejected row.
+        if (incident.OccurredAt.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds || incident.OccurredAt.Nanos is < 0 or > 999_999_999)
+        {
+            return "occurred_at is not a valid timestamp";
+        }
+
+        if (notAfter is { } latest && incident.OccurredAt.ToDateTime() > latest)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"occurred_at {incident.OccurredAt.ToDateTime():yyyy-MM-dd HH:mm:ss}Z is in the future (after {latest:yyyy-MM-dd HH:mm:ss}Z)");
         }
 
         if (incident.TimePrecision == TimePrecision.Unspecified)

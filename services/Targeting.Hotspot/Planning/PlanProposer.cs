@@ -4,6 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
 using Targeting.Engine.Hotspots;
 using Targeting.Grpc;
+using Targeting.Hotspot.Import;
 using Targeting.Hotspot.V1;
 using EngineIncident = Targeting.Engine.Hotspots.Incident;
 using PatrolArea = Targeting.Hotspot.V1.PatrolArea;
@@ -41,11 +42,20 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     public const int MaxNoteLength = 2_000;
 
     /// <summary>Checks every field (one violation each, INVALID_ARGUMENT); an unknown boundary is NOT_FOUND.</summary>
-    public static Proposal Validate(ProposePatrolAreasRequest request, BoundaryCatalog boundaries)
+    /// <param name="request">The request.</param>
+    /// <param name="boundaries">The boundaries an area may name.</param>
+    /// <param name="now">The clock: a data window cannot start after it (plus the clock skew), as no incident can be there yet.</param>
+    public static Proposal Validate(ProposePatrolAreasRequest request, BoundaryCatalog boundaries, DateTime now)
     {
         var violations = new FieldViolations();
         var area = boundaries.Resolve(request.Area, "area", violations);
         var data = RequestValidation.Window(request.DataWindow, "data_window", violations, required: true);
+        if (data is { Start: var requestedStart } && requestedStart > now + IncidentValidator.ClockSkew)
+        {
+            violations.Add("data_window.start", string.Create(CultureInfo.InvariantCulture, $"is in the future ({requestedStart:yyyy-MM-dd}, after now {now:yyyy-MM-dd HH:mm}Z): there is no data there yet"));
+            data = null;
+        }
+
         var valid = RequestValidation.Window(request.ValidWindow, "valid_window", violations, required: false);
         var method = RequestValidation.Method(request.Method, "method", violations);
         var parameters = RequestValidation.Parameters(request.Parameters, violations);

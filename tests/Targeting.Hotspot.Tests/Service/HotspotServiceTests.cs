@@ -151,6 +151,44 @@ public sealed class HotspotServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ImportIncidents_IncidentsIn2099AndAtAnInvalidTime_RejectedRows()
+    {
+        var batch = new ImportIncidentsRequest { Source = "future.csv" };
+        batch.Incidents.Add(Crime("now", 51.47, -0.12, row: 2));
+        var future = Crime("2099", 51.47, -0.12, row: 3);
+        future.OccurredAt = Timestamp.FromDateTime(new DateTime(2099, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        batch.Incidents.Add(future);
+        var invalid = Crime("invalid", 51.47, -0.12, row: 4);
+        invalid.OccurredAt = new Timestamp { Seconds = long.MaxValue };
+        batch.Incidents.Add(invalid);
+
+        var summary = await ImportAsync(_host.CreateClient(Roles.Service), batch);
+
+        Assert.Equal(1, summary.Imported);
+        Assert.Equal([3L, 4L], summary.RejectedRows.Select(r => r.RowNumber));
+        Assert.StartsWith("occurred_at 2099-01-01 00:00:00Z is in the future (after ", summary.RejectedRows[0].Reason, StringComparison.Ordinal);
+        Assert.Equal("occurred_at is not a valid timestamp", summary.RejectedRows[1].Reason);
+    }
+
+    [Fact]
+    public async Task ProposePatrolAreas_DataWindowIn2099_InvalidArgumentOnDataWindowStart()
+    {
+        var request = new ProposePatrolAreasRequest
+        {
+            Area = new AreaOfInterest { BoundaryName = "Lambeth" },
+            DataWindow = new TimeWindow
+            {
+                Start = Timestamp.FromDateTime(new DateTime(2099, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+                End = Timestamp.FromDateTime(new DateTime(2099, 7, 1, 0, 0, 0, DateTimeKind.Utc)),
+            },
+        };
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _host.CreateClient(Roles.Planner).ProposePatrolAreasAsync(request, new CallOptions { CancellationToken = Ct }));
+
+        AssertInvalid(error).HasExactly("data_window.start");
+    }
+
+    [Fact]
     public async Task GetPlan_LongUnknownId_NotFoundQuotingAtMost60Characters()
     {
         var id = string.Concat(Enumerable.Repeat("0123456789", 15));
