@@ -18,8 +18,10 @@ namespace Targeting.Feedback;
 /// in <see cref="Analysis"/>; this class only adapts.
 /// </summary>
 public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData reference, TimeProvider time)
+    : FeedbackService.FeedbackServiceBase
 {
-    public async Task<PlanEvaluation> EvaluatePlanAsync(EvaluatePlanRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Analyst, Roles.Planner)]
+    public override async Task<PlanEvaluation> EvaluatePlan(EvaluatePlanRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         RequirePlanId(request.PlanId, violations);
@@ -36,7 +38,8 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return PlanEvaluator.Evaluate(areas, window, await stops, AreaOfInterest(plan), await incidents, targets);
     }
 
-    public async Task<CrimeChangeReport> AssessCrimeChangeAsync(CrimeChangeRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Analyst, Roles.Planner)]
+    public override async Task<CrimeChangeReport> AssessCrimeChange(CrimeChangeRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         RequirePlanId(request.PlanId, violations);
@@ -63,7 +66,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         var after = AnalysisWindow.From(Merge(request.After, plan.ValidWindow));
         if (!before.IsBounded || !after.IsBounded)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"plan {plan.PlanId} has no data window or valid window to default to: give before and after");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"plan {plan.PlanId} has no data window or valid window to default to: give before and after"));
         }
 
         var targets = PlanTargets.For(plan, request.CrimeTypes);
@@ -73,7 +76,8 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return CrimeChangeAnalysis.Assess(areas, before, after, incidents, targets, buffer, AreaOfInterest(plan));
     }
 
-    public async Task<FairnessReport> AssessFairnessAsync(FairnessRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Analyst)]
+    public override async Task<FairnessReport> AssessFairness(FairnessRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         CheckWindow(request.Window, "window", violations);
@@ -100,7 +104,8 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return report;
     }
 
-    public async Task<ProceduralJusticeReport> AssessProceduralJusticeAsync(ProceduralJusticeRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Analyst, Roles.Supervisor)]
+    public override async Task<ProceduralJusticeReport> AssessProceduralJustice(ProceduralJusticeRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         CheckWindow(request.Window, "window", violations);
@@ -117,7 +122,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         if (!context.Caller.IsInRole(Roles.Analyst))
         {
             query.Team = context.Caller.Team
-                ?? throw new RpcException(StatusCode.PermissionDenied, "a supervisor's token needs a team claim: compliance is shown for the supervisor's own team");
+                ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "a supervisor's token needs a team claim: compliance is shown for the supervisor's own team"));
         }
 
         var answers = new List<ProceduralJusticeAnalysis.Answers>();
@@ -132,7 +137,8 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return ProceduralJusticeAnalysis.Summarise(answers, window, request.Grouping);
     }
 
-    public async Task<TransparencyReport> GetTransparencyReportAsync(TransparencyRequest request, ServerCallContext context)
+    [AllowRoles]
+    public override async Task<TransparencyReport> GetTransparencyReport(TransparencyRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         CheckWindow(request.Window, "window", violations);
@@ -178,7 +184,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         }
         catch (ArgumentException ex)
         {
-            throw new RpcException(StatusCode.Unavailable, $"stops service sent a malformed batch: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"stops service sent a malformed batch: {ex.Message}"));
         }
     }
 
@@ -196,8 +202,8 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             // The hotspot service projects; both services must compute in the same CRS for the areas to line up.
             if (batch.Crs != reference.Projection.Crs)
             {
-                throw new RpcException(StatusCode.FailedPrecondition,
-                    $"the hotspot service computes in {batch.Crs} and the feedback service in {reference.Projection.Crs}: configure the same projected CRS for both");
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"the hotspot service computes in {batch.Crs} and the feedback service in {reference.Projection.Crs}: configure the same projected CRS for both"));
             }
 
             try
@@ -206,7 +212,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             }
             catch (ArgumentException ex)
             {
-                throw new RpcException(StatusCode.Unavailable, $"hotspot service sent a malformed batch: {ex.Message}");
+                throw new RpcException(new Status(StatusCode.Unavailable, $"hotspot service sent a malformed batch: {ex.Message}"));
             }
         }
 
@@ -259,9 +265,9 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         }
 
         var population = reference.Census.Find(borough)
-            ?? throw new RpcException(StatusCode.NotFound, $"no Census 2021 population for {FieldText.Quote(borough)}: give a London borough's name or GSS code (E09…)");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no Census 2021 population for {FieldText.Quote(borough)}: give a London borough's name or GSS code (E09…)"));
         var polygon = FindBorough(population.Code) is { } index ? reference.Boroughs.All[index]
-            : throw new RpcException(StatusCode.NotFound, $"the feedback service holds no polygon for {population.Name} ({population.Code}) to place searches in: see Feedback:BoroughBoundaryPath");
+            : throw new RpcException(new Status(StatusCode.NotFound, $"the feedback service holds no polygon for {population.Name} ({population.Code}) to place searches in: see Feedback:BoroughBoundaryPath"));
         return new FairnessScope(polygon, population);
     }
 
@@ -309,7 +315,7 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         }
         catch (ArgumentException ex)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"plan {plan.PlanId} has a patrol area the feedback service cannot read: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"plan {plan.PlanId} has a patrol area the feedback service cannot read: {ex.Message}"));
         }
     }
 

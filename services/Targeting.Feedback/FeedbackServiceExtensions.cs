@@ -43,12 +43,7 @@ public static class FeedbackServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         _ = app.Services.GetRequiredService<ReferenceData>();
-        app.MapGrpcService<FeedbackGrpcService>(FeedbackReflection.Descriptor.Services[0], service => service
-            .Unary<EvaluatePlanRequest, PlanEvaluation>("EvaluatePlan", (s, request, context) => s.EvaluatePlanAsync(request, context), Roles.Analyst, Roles.Planner)
-            .Unary<CrimeChangeRequest, CrimeChangeReport>("AssessCrimeChange", (s, request, context) => s.AssessCrimeChangeAsync(request, context), Roles.Analyst, Roles.Planner)
-            .Unary<FairnessRequest, FairnessReport>("AssessFairness", (s, request, context) => s.AssessFairnessAsync(request, context), Roles.Analyst)
-            .Unary<ProceduralJusticeRequest, ProceduralJusticeReport>("AssessProceduralJustice", (s, request, context) => s.AssessProceduralJusticeAsync(request, context), Roles.Analyst, Roles.Supervisor)
-            .Unary<TransparencyRequest, TransparencyReport>("GetTransparencyReport", (s, request, context) => s.GetTransparencyReportAsync(request, context), [.. Roles.All]));
+        app.MapAuthorizedGrpcService<FeedbackGrpcService>(FeedbackReflection.Descriptor.Services[0]);
         return app;
     }
 

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+
 namespace Targeting.Grpc;
 
 /// <summary>Who made a call, from the bearer token's claims: "sub", "role" (one or more) and "team".</summary>
@@ -12,6 +14,22 @@ public sealed class CallerIdentity
 
     /// <summary>The caller of an anonymous rpc (health, reflection): no subject, no roles.</summary>
     public static CallerIdentity Anonymous { get; } = new(string.Empty, [], null);
+
+    /// <summary>
+    /// The identity of a validated token (JwtBearer keeps the JWT claim names: inbound claim mapping
+    /// is off), or <see cref="Anonymous"/> when the call carried none.
+    /// </summary>
+    public static CallerIdentity From(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.Identity is not { IsAuthenticated: true })
+        {
+            return Anonymous;
+        }
+        var subject = user.FindFirst(TokenClaims.Subject)?.Value ?? string.Empty;
+        var roles = user.FindAll(TokenClaims.Role).Select(c => c.Value).ToArray();
+        return new CallerIdentity(subject, roles, user.FindFirst(TokenClaims.Team)?.Value);
+    }
 
     /// <summary>The token's "sub" claim (an officer's pseudonymous id, a service name...).</summary>
     public string Subject { get; }

@@ -56,6 +56,6 @@ public sealed class FieldViolations
             Message = message,
             Details = { Google.Protobuf.WellKnownTypes.Any.Pack(badRequest) },
         };
-        return new RpcException(StatusCode.InvalidArgument, message, status);
+        return status.ToRpcException();
     }
 }

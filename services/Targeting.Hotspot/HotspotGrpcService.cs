@@ -27,6 +27,7 @@ public sealed class HotspotGrpcService(
     HotspotStoreMonitor monitor,
     IOptions<HotspotOptions> options,
     TimeProvider time)
+    : HotspotService.HotspotServiceBase
 {
     private const int SurfaceCellsPerChunk = 1_000;
     private const int DefaultPageSize = 100;
@@ -35,13 +36,14 @@ public sealed class HotspotGrpcService(
     // About 100 KB a batch: large enough that per-message costs vanish, small enough to stream.
     private const int IncidentPointsBatchSize = 4_096;
 
-    public async Task<ImportIncidentsSummary> ImportIncidentsAsync(IAsyncEnumerable<ImportIncidentsRequest> requests, ServerCallContext context)
+    [AllowRoles(Roles.Planner, Roles.Service)]
+    public override async Task<ImportIncidentsSummary> ImportIncidents(IAsyncStreamReader<ImportIncidentsRequest> requestStream, ServerCallContext context)
     {
         var summary = new ImportIncidentsSummary();
         var maxListed = options.Value.MaxRejectedRowsInSummary;
         string? source = null;
         var latest = time.GetUtcNow().UtcDateTime + IncidentValidator.ClockSkew;
-        await foreach (var request in requests.WithCancellation(context.CancellationToken))
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
             if (source is null && string.IsNullOrWhiteSpace(request.Source))
             {
@@ -97,7 +99,8 @@ public sealed class HotspotGrpcService(
         return summary;
     }
 
-    public async Task StreamIncidentsAsync(StreamIncidentsRequest request, IServerStreamWriter<Incident> writer, ServerCallContext context)
+    [AllowRoles(Roles.Analyst, Roles.Planner, Roles.Service)]
+    public override async Task StreamIncidents(StreamIncidentsRequest request, IServerStreamWriter<Incident> writer, ServerCallContext context)
     {
         var query = ToIncidentQuery(request);
         await StoreCall(async () =>
@@ -111,7 +114,8 @@ public sealed class HotspotGrpcService(
         });
     }
 
-    public async Task StreamIncidentPointsAsync(StreamIncidentsRequest request, IServerStreamWriter<IncidentPoints> writer, ServerCallContext context)
+    [AllowRoles(Roles.Analyst, Roles.Planner, Roles.Service)]
+    public override async Task StreamIncidentPoints(StreamIncidentsRequest request, IServerStreamWriter<IncidentPoints> writer, ServerCallContext context)
     {
         var query = ToIncidentQuery(request);
         await StoreCall(async () =>
@@ -166,7 +170,8 @@ public sealed class HotspotGrpcService(
         return new IncidentQuery(area?.Geometry, start, end, types.Count > 0 ? types : null);
     }
 
-    public async Task<PatrolPlan> ProposePatrolAreasAsync(ProposePatrolAreasRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Planner)]
+    public override async Task<PatrolPlan> ProposePatrolAreas(ProposePatrolAreasRequest request, ServerCallContext context)
     {
         var proposal = PlanProposer.Validate(request, boundaries, time.GetUtcNow().UtcDateTime);
         var incidents = await LoadIncidentsAsync(proposal.Area, proposal.DataStart, proposal.DataEnd, context.CancellationToken);
@@ -176,7 +181,8 @@ public sealed class HotspotGrpcService(
         return plan;
     }
 
-    public async Task<PatrolPlan> GetPlanAsync(GetPlanRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Planner, Roles.Analyst, Roles.Service)]
+    public override async Task<PatrolPlan> GetPlan(GetPlanRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.PlanId))
         {
@@ -187,7 +193,8 @@ public sealed class HotspotGrpcService(
             ?? throw NotFound($"no plan with id {FieldText.Quote(request.PlanId)}");
     }
 
-    public async Task<ListPlansResponse> ListPlansAsync(ListPlansRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Planner, Roles.Analyst, Roles.Service)]
+    public override async Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         var activeAt = RequestValidation.Time(request.ActiveAt, "active_at", violations, required: false);
@@ -210,7 +217,8 @@ public sealed class HotspotGrpcService(
         return response;
     }
 
-    public async Task StreamHotspotSurfaceAsync(HotspotSurfaceRequest request, IServerStreamWriter<HotspotSurfaceChunk> writer, ServerCallContext context)
+    [AllowRoles(Roles.Planner, Roles.Analyst)]
+    public override async Task StreamHotspotSurface(HotspotSurfaceRequest request, IServerStreamWriter<HotspotSurfaceChunk> writer, ServerCallContext context)
     {
         var violations = new FieldViolations();
         var area = boundaries.Resolve(request.Area, "area", violations);
@@ -268,7 +276,8 @@ public sealed class HotspotGrpcService(
         }
     }
 
-    public Task<LocatePatrolAreaResponse> LocatePatrolAreaAsync(LocatePatrolAreaRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Service, Roles.Planner, Roles.Analyst)]
+    public override Task<LocatePatrolAreaResponse> LocatePatrolArea(LocatePatrolAreaRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
         if (request.Point is null)
@@ -296,7 +305,8 @@ public sealed class HotspotGrpcService(
             : new LocatePatrolAreaResponse { Found = false });
     }
 
-    public async Task<BacktestReport> RunBacktestAsync(BacktestRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Planner, Roles.Analyst)]
+    public override async Task<BacktestReport> RunBacktest(BacktestRequest request, ServerCallContext context)
     {
         var plan = BacktestRunner.Validate(request, boundaries);
         var incidents = await LoadIncidentsAsync(plan.Area, plan.Start, plan.End, context.CancellationToken);
@@ -304,7 +314,8 @@ public sealed class HotspotGrpcService(
         return await Task.Run(() => BacktestRunner.Run(plan, incidents, boundaries, time.GetUtcNow().UtcDateTime, context.CancellationToken), context.CancellationToken);
     }
 
-    public Task<ListBoundariesResponse> ListBoundariesAsync(ListBoundariesRequest request, ServerCallContext context)
+    [AllowRoles]
+    public override Task<ListBoundariesResponse> ListBoundaries(ListBoundariesRequest request, ServerCallContext context)
     {
         var kind = request.Kind?.Trim() ?? string.Empty;
         var known = boundaries.All.All.Select(b => b.Kind).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
@@ -368,13 +379,13 @@ public sealed class HotspotGrpcService(
         catch (StoreUnavailableException e)
         {
             monitor.ReportUnavailable(e);
-            throw new RpcException(StatusCode.Unavailable, "the hotspot database cannot be reached; try again shortly");
+            throw new RpcException(new Status(StatusCode.Unavailable, "the hotspot database cannot be reached; try again shortly"));
         }
         catch (PlanAlreadyExistsException e)
         {
-            throw new RpcException(StatusCode.AlreadyExists, e.Message);
+            throw new RpcException(new Status(StatusCode.AlreadyExists, e.Message));
         }
     }
 
-    private static RpcException NotFound(string message) => new(StatusCode.NotFound, message);
+    private static RpcException NotFound(string message) => new(new Status(StatusCode.NotFound, message));
 }

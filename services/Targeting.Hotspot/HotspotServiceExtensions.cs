@@ -53,17 +53,7 @@ public static class HotspotServiceExtensions
     {
         // Loading the boundaries here fails start-up on a bad file, instead of the first call.
         app.Services.GetRequiredService<BoundaryCatalog>();
-        app.MapGrpcService<HotspotGrpcService>(HotspotReflection.Descriptor.Services[0], service => service
-            .ClientStreaming<ImportIncidentsRequest, ImportIncidentsSummary>("ImportIncidents", (s, requests, context) => s.ImportIncidentsAsync(requests, context), Roles.Planner, Roles.Service)
-            .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", (s, request, writer, context) => s.StreamIncidentsAsync(request, writer, context), Roles.Analyst, Roles.Planner, Roles.Service)
-            .ServerStreaming<StreamIncidentsRequest, IncidentPoints>("StreamIncidentPoints", (s, request, writer, context) => s.StreamIncidentPointsAsync(request, writer, context), Roles.Analyst, Roles.Planner, Roles.Service)
-            .Unary<ProposePatrolAreasRequest, PatrolPlan>("ProposePatrolAreas", (s, request, context) => s.ProposePatrolAreasAsync(request, context), Roles.Planner)
-            .Unary<GetPlanRequest, PatrolPlan>("GetPlan", (s, request, context) => s.GetPlanAsync(request, context), Roles.Planner, Roles.Analyst, Roles.Service)
-            .Unary<ListPlansRequest, ListPlansResponse>("ListPlans", (s, request, context) => s.ListPlansAsync(request, context), Roles.Planner, Roles.Analyst, Roles.Service)
-            .ServerStreaming<HotspotSurfaceRequest, HotspotSurfaceChunk>("StreamHotspotSurface", (s, request, writer, context) => s.StreamHotspotSurfaceAsync(request, writer, context), Roles.Planner, Roles.Analyst)
-            .Unary<LocatePatrolAreaRequest, LocatePatrolAreaResponse>("LocatePatrolArea", (s, request, context) => s.LocatePatrolAreaAsync(request, context), Roles.Service, Roles.Planner, Roles.Analyst)
-            .Unary<BacktestRequest, BacktestReport>("RunBacktest", (s, request, context) => s.RunBacktestAsync(request, context), Roles.Planner, Roles.Analyst)
-            .Unary<ListBoundariesRequest, ListBoundariesResponse>("ListBoundaries", (s, request, context) => s.ListBoundariesAsync(request, context), [.. Roles.All]));
+        app.MapAuthorizedGrpcService<HotspotGrpcService>(HotspotReflection.Descriptor.Services[0]);
         return app;
     }
 

@@ -23,6 +23,7 @@ public sealed class StopsGrpcService(
     EncounterImporter importer,
     Pseudonymiser pseudonymiser,
     TimeProvider clock)
+    : StopsService.StopsServiceBase
 {
     /// <summary>Request metadata a client sets to have its query audited as an export.</summary>
     public const string AuditPurposeHeader = "x-targeting-audit-purpose";
@@ -37,7 +38,8 @@ public sealed class StopsGrpcService(
     // trailers under gRPC C-core's 16 KiB metadata limit; the last one says how many were left out.
     private const int MaxViolations = 16;
 
-    public async Task<EncounterReceipt> RecordEncounterAsync(RecordEncounterRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Officer, Roles.Supervisor, Roles.Service)]
+    public override async Task<EncounterReceipt> RecordEncounter(RecordEncounterRequest request, ServerCallContext context)
     {
         var now = clock.GetUtcNow();
         var errors = new List<FieldError>();
@@ -73,12 +75,13 @@ public sealed class StopsGrpcService(
         {
             RecordStatus.Created => EncounterViews.ToReceipt(outcome.Existing!, replayed: false),
             RecordStatus.Replayed => EncounterViews.ToReceipt(outcome.Existing!, replayed: true),
-            _ => throw new RpcException(StatusCode.AlreadyExists,
-                $"request_id '{request.RequestId}' was already used for a different encounter; use a new request_id for a new encounter"),
+            _ => throw new RpcException(new Status(StatusCode.AlreadyExists,
+                $"request_id '{request.RequestId}' was already used for a different encounter; use a new request_id for a new encounter")),
         };
     }
 
-    public async Task<EncounterRecord> AmendEncounterAsync(AmendEncounterRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Supervisor)]
+    public override async Task<EncounterRecord> AmendEncounter(AmendEncounterRequest request, ServerCallContext context)
     {
         var now = clock.GetUtcNow();
         var errors = new List<FieldError>();
@@ -132,17 +135,18 @@ public sealed class StopsGrpcService(
                 case AmendStatus.Appended or AmendStatus.Replayed:
                     return EncounterViews.ToRecord(outcome.Encounter!, scope.Pseudonymised ? pseudonymiser : null);
                 case AmendStatus.Conflict:
-                    throw new RpcException(StatusCode.AlreadyExists,
-                        $"request_id '{request.RequestId}' was already used for a different amendment; use a new request_id");
+                    throw new RpcException(new Status(StatusCode.AlreadyExists,
+                        $"request_id '{request.RequestId}' was already used for a different amendment; use a new request_id"));
                 case AmendStatus.NotFound:
                     throw NotFound(request.EncounterId);
             }
         }
 
-        throw new RpcException(StatusCode.Aborted, "the encounter was amended by someone else at the same time; read it again and retry");
+        throw new RpcException(new Status(StatusCode.Aborted, "the encounter was amended by someone else at the same time; read it again and retry"));
     }
 
-    public async Task<EncounterRecord> GetEncounterAsync(GetEncounterRequest request, ServerCallContext context)
+    [AllowRoles(Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)]
+    public override async Task<EncounterRecord> GetEncounter(GetEncounterRequest request, ServerCallContext context)
     {
         var errors = new List<FieldError>();
         Identifier(request.EncounterId, "encounter_id", errors);
@@ -164,7 +168,8 @@ public sealed class StopsGrpcService(
         return EncounterViews.ToRecord(stored, scope.Pseudonymised ? pseudonymiser : null);
     }
 
-    public Task QueryEncountersAsync(EncounterQuery request, IServerStreamWriter<EncounterRecord> responses, ServerCallContext context)
+    [AllowRoles(Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)]
+    public override Task QueryEncounters(EncounterQuery request, IServerStreamWriter<EncounterRecord> responses, ServerCallContext context)
     {
         var scope = ScopeOf(context);
         return StreamAuditedAsync(request, scope, context, "QueryEncounters", EncounterViews.PersonalFields, AuditChunk,
@@ -177,7 +182,8 @@ public sealed class StopsGrpcService(
         });
     }
 
-    public Task StreamEncounterFactsAsync(EncounterQuery request, IServerStreamWriter<EncounterFacts> responses, ServerCallContext context)
+    [AllowRoles(Roles.Analyst, Roles.Service)]
+    public override Task StreamEncounterFacts(EncounterQuery request, IServerStreamWriter<EncounterFacts> responses, ServerCallContext context)
     {
         var scope = ScopeOf(context);
         return StreamAuditedAsync(request, scope, context, "StreamEncounterFacts", EncounterViews.FactFields, FactsBatch,
@@ -245,12 +251,13 @@ public sealed class StopsGrpcService(
         }
     }
 
-    public async Task<ImportEncountersSummary> ImportEncountersAsync(IAsyncEnumerable<ImportEncountersRequest> requests, ServerCallContext context)
+    [AllowRoles(Roles.Supervisor, Roles.Service)]
+    public override async Task<ImportEncountersSummary> ImportEncounters(IAsyncStreamReader<ImportEncountersRequest> requestStream, ServerCallContext context)
     {
         var summary = new ImportEncountersSummary();
         string? source = null;
         var role = context.Caller.IsInRole(Roles.Service) ? Roles.Service : Roles.Supervisor;
-        await foreach (var message in requests.WithCancellation(context.CancellationToken))
+        await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
         {
             var errors = new List<FieldError>();
             if (source is null)
@@ -286,7 +293,8 @@ public sealed class StopsGrpcService(
         return summary;
     }
 
-    public async Task ListAuditEventsAsync(AuditQuery request, IServerStreamWriter<AuditEvent> responses, ServerCallContext context)
+    [AllowRoles(Roles.Supervisor)]
+    public override async Task ListAuditEvents(AuditQuery request, IServerStreamWriter<AuditEvent> responses, ServerCallContext context)
     {
         var errors = new List<FieldError>();
         var (from, to) = Window(request.Window, "window", errors);
@@ -537,10 +545,10 @@ public sealed class StopsGrpcService(
     }
 
     private static RpcException Unavailable(StoreUnavailableException e) =>
-        new(StatusCode.Unavailable, "the encounter store is unavailable; the call is safe to retry", null, null, e);
+        new(new Status(StatusCode.Unavailable, "the encounter store is unavailable; the call is safe to retry", e));
 
     private static RpcException NotFound(string encounterId) =>
-        new(StatusCode.NotFound, $"no encounter '{encounterId}' that you may see");
+        new(new Status(StatusCode.NotFound, $"no encounter '{encounterId}' that you may see"));
 
-    private static RpcException PermissionDenied(string why) => new(StatusCode.PermissionDenied, why);
+    private static RpcException PermissionDenied(string why) => new(new Status(StatusCode.PermissionDenied, why));
 }

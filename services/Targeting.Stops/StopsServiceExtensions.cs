@@ -96,21 +96,7 @@ public static class StopsServiceExtensions
     /// <summary>Binds every rpc of targeting.stops.v1.StopsService with its roles, and ties health to the store.</summary>
     public static WebApplication MapStopsService(this WebApplication app)
     {
-        app.MapGrpcService<StopsGrpcService>(StopsReflection.Descriptor.Services[0], service => service
-            .Unary<RecordEncounterRequest, EncounterReceipt>("RecordEncounter", (s, request, context) => s.RecordEncounterAsync(request, context),
-                Roles.Officer, Roles.Supervisor, Roles.Service)
-            .Unary<AmendEncounterRequest, EncounterRecord>("AmendEncounter", (s, request, context) => s.AmendEncounterAsync(request, context),
-                Roles.Supervisor)
-            .Unary<GetEncounterRequest, EncounterRecord>("GetEncounter", (s, request, context) => s.GetEncounterAsync(request, context),
-                Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)
-            .ServerStreaming<EncounterQuery, EncounterRecord>("QueryEncounters", (s, request, writer, context) => s.QueryEncountersAsync(request, writer, context),
-                Roles.Officer, Roles.Supervisor, Roles.Analyst, Roles.Service)
-            .ServerStreaming<EncounterQuery, EncounterFacts>("StreamEncounterFacts", (s, request, writer, context) => s.StreamEncounterFactsAsync(request, writer, context),
-                Roles.Analyst, Roles.Service)
-            .ClientStreaming<ImportEncountersRequest, ImportEncountersSummary>("ImportEncounters", (s, requests, context) => s.ImportEncountersAsync(requests, context),
-                Roles.Supervisor, Roles.Service)
-            .ServerStreaming<AuditQuery, AuditEvent>("ListAuditEvents", (s, request, writer, context) => s.ListAuditEventsAsync(request, writer, context),
-                Roles.Supervisor));
+        app.MapAuthorizedGrpcService<StopsGrpcService>(StopsReflection.Descriptor.Services[0]);
 
         var grpcHealth = app.Services.GetRequiredService<GrpcHealth>();
         var storeHealth = app.Services.GetRequiredService<StoreHealth>();

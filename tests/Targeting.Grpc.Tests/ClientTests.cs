@@ -116,7 +116,7 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task UnaryCallAsync_CustomAndBinaryMetadata_AreEchoed()
     {
         var binary = new byte[] { 0xab, 0xab, 0xab, 0x00, 0xff };
-        var headers = new Metadata().Add(InteropTestService.EchoInitialKey, "test_initial_metadata_value").Add(InteropTestService.EchoTrailingKey, binary);
+        var headers = new Metadata { { InteropTestService.EchoInitialKey, "test_initial_metadata_value" }, { InteropTestService.EchoTrailingKey, binary } };
         var result = await _client.UnaryCallAsync(TestMethods.UnaryCall, new SimpleRequest { ResponseSize = 1 }, Options() with { Headers = headers });
         Assert.Equal("test_initial_metadata_value", result.ResponseHeaders.GetValue(InteropTestService.EchoInitialKey));
         Assert.Equal(binary, result.Trailers.GetValueBytes(InteropTestService.EchoTrailingKey));
@@ -172,7 +172,6 @@ public sealed class ClientTests : IAsyncLifetime
         var service = await Assert.ThrowsAsync<RpcException>(() => _client.UnaryAsync(TestMethods.UnimplementedServiceCall, new Empty(), Options()));
         Assert.Equal(StatusCode.Unimplemented, method.StatusCode);
         Assert.Equal(StatusCode.Unimplemented, service.StatusCode);
-        Assert.Contains("targeting.testing.v1.UnimplementedService", service.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

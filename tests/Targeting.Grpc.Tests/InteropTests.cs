@@ -300,7 +300,7 @@ public sealed class GrpcJsServerInteropTests(GrpcJsServer server) : IClassFixtur
     [Fact]
     public async Task CustomMetadata_EchoedAsHeadersAndBinaryTrailers()
     {
-        var headers = new Metadata().Add(InteropTestService.EchoInitialKey, "test_initial_metadata_value").Add(InteropTestService.EchoTrailingKey, [0xab, 0xab, 0xab]);
+        var headers = new Metadata { { InteropTestService.EchoInitialKey, "test_initial_metadata_value" }, { InteropTestService.EchoTrailingKey, new byte[] { 0xab, 0xab, 0xab } } };
         var unary = await _client.UnaryCallAsync(TestMethods.UnaryCall, new SimpleRequest { ResponseSize = 1 }, Options() with { Headers = headers });
         Assert.Equal("test_initial_metadata_value", unary.ResponseHeaders.GetValue(InteropTestService.EchoInitialKey));
         Assert.Equal(new byte[] { 0xab, 0xab, 0xab }, unary.Trailers.GetValueBytes(InteropTestService.EchoTrailingKey));

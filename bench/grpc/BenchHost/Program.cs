@@ -32,12 +32,13 @@ var app = builder.Build();
 switch (mode)
 {
     case "layer":
+        // The stack without authentication: the endpoint allows anonymous callers.
         app.UseGrpcServer();
-        app.MapAnonymousGrpcService<BenchService>(BenchService.Descriptor, BenchService.Bind);
+        app.MapGrpcService<BenchService>().AllowAnonymous();
         break;
     case "layer-auth":
         app.UseGrpcServer();
-        app.MapGrpcService<BenchService>(BenchService.Descriptor, service => BenchService.Bind(service, Roles.All.ToArray()));
+        app.MapAuthorizedGrpcService<BenchService>(BenchService.Descriptor, [.. BenchService.Descriptor.Methods.Select(m => m.Name).Where(name => name != "UnaryCall")]);
         break;
     case "kestrel":
         app.Run(BenchService.BareKestrelAsync);
@@ -55,24 +56,16 @@ return 0;
 namespace Targeting.Grpc.Bench
 {
     /// <summary>The interop UnaryCall, answered the way the grpc-js server answers it (tests/interop/server.js).</summary>
-    internal sealed class BenchService
+    internal sealed class BenchService : TestService.TestServiceBase
     {
-        public static readonly Google.Protobuf.Reflection.ServiceDescriptor Descriptor = TestReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("TestService");
+        public static readonly Google.Protobuf.Reflection.ServiceDescriptor Descriptor = TestService.Descriptor;
 
         // The bare endpoint's answer: the same framed SimpleResponse the layer sends for the benchmark
         // request (response_size from run.sh), built once.
         private static byte[]? s_bareResponse;
 
-        public static void Bind(GrpcServiceBuilder<BenchService> service) => Bind(service, []);
-
-        public static void Bind(GrpcServiceBuilder<BenchService> service, string[] roles)
-        {
-            service.Unary<SimpleRequest, SimpleResponse>("UnaryCall", (s, request, context) => Task.FromResult(UnaryCall(request)), roles);
-            foreach (var method in Descriptor.Methods.Where(m => m.Name != "UnaryCall"))
-            {
-                service.Unimplemented(method.Name);
-            }
-        }
+        [AllowRoles]
+        public override Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context) => Task.FromResult(UnaryCall(request));
 
         public static SimpleResponse UnaryCall(SimpleRequest request) =>
             new() { Payload = new Payload { Body = ByteString.CopyFrom(new byte[request.ResponseSize]) } };

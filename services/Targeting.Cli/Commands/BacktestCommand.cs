@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Targeting.Grpc;
 using Targeting.Hotspot.Planning;
 using Targeting.Hotspot.V1;
 

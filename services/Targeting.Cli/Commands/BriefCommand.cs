@@ -6,7 +6,6 @@ using Google.Protobuf;
 using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
 using Targeting.Engine.Geography;
-using Targeting.Grpc;
 using Targeting.Hotspot;
 using Targeting.Hotspot.Briefing;
 using Targeting.Hotspot.Planning;

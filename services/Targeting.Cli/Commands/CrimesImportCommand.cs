@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
-using Targeting.Grpc;
 using Targeting.Hotspot;
 using Targeting.Hotspot.Import;
 using Targeting.Hotspot.Storage.Sqlite;

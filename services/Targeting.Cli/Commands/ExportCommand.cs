@@ -182,7 +182,7 @@ internal static class ExportCommand
             var options = new CallOptions
             {
                 CancellationToken = cancellationToken,
-                Headers = new Metadata().Add(StopsGrpcService.AuditPurposeHeader, "export"),
+                Headers = new Metadata { { StopsGrpcService.AuditPurposeHeader, "export" } },
             };
             await foreach (var record in client.QueryEncountersAsync(query, options).WithCancellation(cancellationToken))
             {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Targeting.Grpc;
 
 namespace Targeting.Cli.Commands;
 

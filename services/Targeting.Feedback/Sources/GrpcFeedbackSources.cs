@@ -109,9 +109,12 @@ public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
         var detail = failure.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied
             ? $"the {source} service refused the feedback service's token ({failure.StatusCode}): check Services:Token"
             : $"{source} service: {failure.Detail}";
-        return code == StatusCode.InvalidArgument && failure.StatusDetails is { } details
-            ? new RpcException(code, detail, details)
-            : new RpcException(code, detail);
+        if (code == StatusCode.InvalidArgument && failure.StatusDetails is { } details)
+        {
+            // The source's field violations reach the caller; the message says where they came from.
+            return new Google.Rpc.Status { Code = (int)code, Message = detail, Details = { details.Details } }.ToRpcException();
+        }
+        return new RpcException(new Status(code, detail));
     }
 
     private static async IAsyncEnumerable<T> Translated<T>(IAsyncEnumerable<T> source, string name, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace Targeting.Feedback.Sources;
 /// <summary>
 /// Where the feedback service reads its data: plans and incidents from the hotspot service,
 /// encounters from the stops service. The service's implementation is gRPC
-/// (<see cref="GrpcFeedbackSources"/>); failures surface as <see cref="Grpc.RpcException"/> with a
+/// (<see cref="GrpcFeedbackSources"/>); failures surface as <see cref="RpcException"/> with a
 /// status the feedback service can pass on (NOT_FOUND for an unknown plan, UNAVAILABLE when a
 /// source is down).
 /// </summary>

@@ -76,6 +76,7 @@ public static class DevelopmentTokens
 /// <summary>Claim names of the project's tokens.</summary>
 internal static class TokenClaims
 {
+    public const string Subject = JwtRegisteredClaimNames.Sub;
     public const string Role = "role";
     public const string Team = "team";
 }

@@ -1,18 +1,30 @@
-using System.Collections.Concurrent;
+using Dapr.Client;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 
 namespace Targeting.Grpc;
 
 /// <summary>
-/// A gRPC client over HttpClient's SocketsHttpHandler: HTTP/2 with prior knowledge for http://
-/// addresses (h2c), ALPN for https://. Thread-safe; create one per server address and reuse it,
-/// because it owns the connection pool.
+/// The client the services and the command line share, over Grpc.Net.Client: a
+/// <see cref="GrpcChannel"/> to one address (or, with <see cref="GrpcClientOptions.DaprAppId"/>,
+/// Dapr.Client's invocation invoker through the local sidecar), the caller's bearer token on every
+/// call, a deadline on every unary call, and retries (a service-config retry policy) only for rpcs
+/// whose proto says they are IDEMPOTENT or NO_SIDE_EFFECTS. Thread-safe; create one per server
+/// address and reuse it, because it owns the connection.
 /// </summary>
 public sealed class GrpcClient : IDisposable
 {
-    internal const string UserAgent = "grpc-dotnet-targeting/0.1";
+    /// <summary>The services whose idempotent rpcs are retried (more via <see cref="GrpcClientOptions.RetryableServices"/>).</summary>
+    private static readonly ServiceDescriptor[] ProjectServices =
+    [
+        Targeting.Hotspot.V1.HotspotReflection.Descriptor.Services[0],
+        Targeting.Stops.V1.StopsReflection.Descriptor.Services[0],
+        Targeting.Feedback.V1.FeedbackReflection.Descriptor.Services[0],
+    ];
 
-    private readonly ConcurrentDictionary<string, Uri> _uris = new(StringComparer.Ordinal);
+    private readonly GrpcChannel? _channel;
 
     public GrpcClient(Uri address, GrpcClientOptions? options = null)
     {
@@ -23,114 +35,182 @@ public sealed class GrpcClient : IDisposable
         }
         Address = address;
         Options = options ?? new GrpcClientOptions();
-        var handler = Options.HttpHandler ?? CreateDefaultHandler();
-        Invoker = new HttpMessageInvoker(handler, disposeHandler: Options.HttpHandler is null || Options.DisposeHttpHandler);
+        if (!string.IsNullOrEmpty(Options.DaprAppId))
+        {
+            // The address is the sidecar's gRPC endpoint; it routes on the dapr-app-id header.
+            Invoker = DaprClient.CreateInvocationInvoker(Options.DaprAppId, address.ToString());
+        }
+        else
+        {
+            _channel = GrpcChannel.ForAddress(address, ChannelOptions(Options));
+            Invoker = _channel.CreateCallInvoker();
+        }
+    }
+
+    /// <summary>A client over a call invoker made elsewhere (a client factory's, a test's).</summary>
+    public GrpcClient(CallInvoker invoker, Uri address, GrpcClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(invoker);
+        ArgumentNullException.ThrowIfNull(address);
+        Invoker = invoker;
+        Address = address;
+        Options = options ?? new GrpcClientOptions();
     }
 
     public Uri Address { get; }
 
     public GrpcClientOptions Options { get; }
 
-    internal HttpMessageInvoker Invoker { get; }
+    /// <summary>The Grpc.Core invoker every call goes through.</summary>
+    public CallInvoker Invoker { get; }
 
     /// <summary>Calls a unary rpc. Failures throw <see cref="RpcException"/>.</summary>
     public async Task<TResponse> UnaryAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, CallOptions? options = null)
-        where TRequest : class, IMessage<TRequest>
+        where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new() =>
         (await UnaryCallAsync(method, request, options).ConfigureAwait(false)).Response;
 
     /// <summary>Calls a unary rpc and returns the response with its header and trailer metadata.</summary>
     public async Task<UnaryResult<TResponse>> UnaryCallAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, CallOptions? options = null)
-        where TRequest : class, IMessage<TRequest>
+        where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        ExpectType(method, MethodType.Unary);
+        Expect(method, MethodType.Unary);
+        ArgumentNullException.ThrowIfNull(request);
         options ??= Default;
-        var framed = Frame(request, options);
-        var retry = new RetryState(this, method.IsRetryable, options.Deadline);
-        while (true)
-        {
-            var call = new ClientCall<TRequest, TResponse>(this, method, options);
-            await using (call.ConfigureAwait(false))
-            {
-                try
-                {
-                    call.Start(framed);
-                    var response = await call.ReadMessageAsync().ConfigureAwait(false)
-                        ?? throw new RpcException(StatusCode.Internal, "The server ended a unary call with OK but no response message.");
-                    if (await call.ReadMessageAsync().ConfigureAwait(false) is not null)
-                    {
-                        throw new RpcException(StatusCode.Internal, "The server sent more than one response message in a unary call.");
-                    }
-                    return new UnaryResult<TResponse>(response, await call.GetResponseHeadersAsync().ConfigureAwait(false), call.Trailers ?? []);
-                }
-                catch (RpcException ex) when (retry.ShouldRetry(ex, call.MessageReceived, out var delay))
-                {
-                    await Task.Delay(delay, options.CancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
+        var callOptions = await ToCallOptionsAsync(options, options.Deadline ?? DateTime.UtcNow + Options.UnaryDeadline).ConfigureAwait(false);
+        using var call = Invoker.AsyncUnaryCall(method.Method, null, callOptions, request);
+        var response = await call.ResponseAsync.ConfigureAwait(false);
+        return new UnaryResult<TResponse>(response, await call.ResponseHeadersAsync.ConfigureAwait(false), call.GetTrailers());
     }
 
-    /// <summary>Calls a server-streaming rpc; the responses arrive as they are enumerated.</summary>
-    public IAsyncEnumerable<TResponse> ServerStreamingAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, CallOptions? options = null)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>, new() =>
-        ServerStreaming(method, request, options).ReadAllAsync();
-
-    /// <summary>Calls a server-streaming rpc, with access to its metadata.</summary>
-    public ServerStreamingCall<TRequest, TResponse> ServerStreaming<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, CallOptions? options = null)
-        where TRequest : class, IMessage<TRequest>
+    /// <summary>Calls a server-streaming rpc; the responses arrive as they are enumerated. Leaving early cancels the call.</summary>
+    /// <remarks><see cref="CallOptions.CancellationToken"/> cancels the call.</remarks>
+    public async IAsyncEnumerable<TResponse> ServerStreamingAsync<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, TRequest request, CallOptions? options = null)
+        where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        ExpectType(method, MethodType.ServerStreaming);
+        Expect(method, MethodType.ServerStreaming);
+        ArgumentNullException.ThrowIfNull(request);
         options ??= Default;
-        return new ServerStreamingCall<TRequest, TResponse>(this, method, Frame(request, options), options);
+        var callOptions = await ToCallOptionsAsync(options, options.Deadline).ConfigureAwait(false);
+        using var call = Invoker.AsyncServerStreamingCall(method.Method, null, callOptions, request);
+        while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+        {
+            yield return call.ResponseStream.Current;
+        }
     }
 
     /// <summary>Starts a client-streaming rpc: write the requests, then <c>CompleteAsync</c> for the response.</summary>
     public ClientStreamingCall<TRequest, TResponse> ClientStreaming<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, CallOptions? options = null)
-        where TRequest : class, IMessage<TRequest>
+        where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        ExpectType(method, MethodType.ClientStreaming);
-        var call = new ClientCall<TRequest, TResponse>(this, method, options ?? Default);
-        call.StartStreaming();
-        return new ClientStreamingCall<TRequest, TResponse>(call);
+        Expect(method, MethodType.ClientStreaming);
+        options ??= Default;
+        return new ClientStreamingCall<TRequest, TResponse>(Invoker.AsyncClientStreamingCall(method.Method, null, ToCallOptions(options)));
     }
 
     /// <summary>Starts a bidirectional rpc: write requests and read responses independently.</summary>
     public DuplexStreamingCall<TRequest, TResponse> DuplexStreaming<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, CallOptions? options = null)
-        where TRequest : class, IMessage<TRequest>
+        where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
-        ExpectType(method, MethodType.DuplexStreaming);
-        var call = new ClientCall<TRequest, TResponse>(this, method, options ?? Default);
-        call.StartStreaming();
-        return new DuplexStreamingCall<TRequest, TResponse>(call);
+        Expect(method, MethodType.DuplexStreaming);
+        options ??= Default;
+        return new DuplexStreamingCall<TRequest, TResponse>(Invoker.AsyncDuplexStreamingCall(method.Method, null, ToCallOptions(options)));
     }
 
-    public void Dispose() => Invoker.Dispose();
+    public void Dispose() => _channel?.Dispose();
 
     private static readonly CallOptions Default = new();
 
-    internal Uri GetUri(string path) => _uris.GetOrAdd(path, static (p, address) => new Uri(address, p), Address);
-
-    private byte[] Frame(IMessage request, CallOptions options)
+    private async ValueTask<global::Grpc.Core.CallOptions> ToCallOptionsAsync(CallOptions options, DateTime? deadline)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        return MessageFraming.ToFramedArray(request, string.Equals(options.Compression, GrpcProtocol.Gzip, StringComparison.OrdinalIgnoreCase), Options.MaxSendMessageSize);
+        var token = Options.BearerTokenProvider is { } provider
+            ? await provider(options.CancellationToken).ConfigureAwait(false)
+            : Options.BearerToken;
+        return new global::Grpc.Core.CallOptions(Headers(options, token), deadline?.ToUniversalTime(), options.CancellationToken);
     }
 
-    private static void ExpectType<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, MethodType expected)
-        where TRequest : class, IMessage<TRequest>
+    // Streaming calls start synchronously; a rotating token provider is asked synchronously too
+    // (the project's providers answer from a cache).
+    private global::Grpc.Core.CallOptions ToCallOptions(CallOptions options)
+    {
+        var token = Options.BearerTokenProvider is { } provider
+            ? provider(options.CancellationToken).AsTask().GetAwaiter().GetResult()
+            : Options.BearerToken;
+        return new global::Grpc.Core.CallOptions(Headers(options, token), options.Deadline?.ToUniversalTime(), options.CancellationToken);
+    }
+
+    private static Metadata Headers(CallOptions options, string? token)
+    {
+        var headers = new Metadata();
+        if (options.Headers is { } extra)
+        {
+            foreach (var entry in extra)
+            {
+                headers.Add(entry);
+            }
+        }
+        if (!string.IsNullOrEmpty(token))
+        {
+            headers.Add("authorization", "Bearer " + token);
+        }
+        if (options.Compression is { Length: > 0 } compression)
+        {
+            // Grpc.Net.Client's per-call request compression switch.
+            headers.Add("grpc-internal-encoding-request", compression);
+        }
+        return headers;
+    }
+
+    private static void Expect<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, MethodType expected)
+        where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
     {
         ArgumentNullException.ThrowIfNull(method);
         if (method.Type != expected)
         {
-            throw new ArgumentException($"{method.Path} is {MethodTypes.Describe(method.Type)}, not {MethodTypes.Describe(expected)}.", nameof(method));
+            throw new ArgumentException($"{method.Path} is {method.Type}, not {expected}.", nameof(method));
         }
+    }
+
+    private static GrpcChannelOptions ChannelOptions(GrpcClientOptions options) => new()
+    {
+        HttpHandler = options.HttpHandler ?? CreateDefaultHandler(),
+        DisposeHttpClient = options.HttpHandler is null || options.DisposeHttpHandler,
+        MaxReceiveMessageSize = options.MaxReceiveMessageSize,
+        MaxSendMessageSize = options.MaxSendMessageSize == int.MaxValue ? null : options.MaxSendMessageSize,
+        ServiceConfig = options.Retry is { } retry ? RetryConfig(retry, options.RetryableServices) : null,
+        MaxRetryAttempts = options.Retry?.MaxAttempts,
+    };
+
+    /// <summary>One method config naming every IDEMPOTENT / NO_SIDE_EFFECTS rpc: only these are retried, only on UNAVAILABLE.</summary>
+    internal static ServiceConfig RetryConfig(RetryPolicy retry, IEnumerable<ServiceDescriptor> extraServices)
+    {
+        var config = new MethodConfig
+        {
+            RetryPolicy = new global::Grpc.Net.Client.Configuration.RetryPolicy
+            {
+                MaxAttempts = retry.MaxAttempts,
+                InitialBackoff = retry.InitialBackoff,
+                MaxBackoff = retry.MaxBackoff,
+                BackoffMultiplier = retry.BackoffMultiplier,
+                RetryableStatusCodes = { StatusCode.Unavailable },
+            },
+        };
+        foreach (var service in ProjectServices.Concat(extraServices).Distinct())
+        {
+            foreach (var rpc in service.Methods)
+            {
+                if (Idempotency.AllowsRetry(rpc))
+                {
+                    config.Names.Add(new MethodName { Service = service.FullName, Method = rpc.Name });
+                }
+            }
+        }
+        return new ServiceConfig { MethodConfigs = { config } };
     }
 
     private static SocketsHttpHandler CreateDefaultHandler() => new()
@@ -139,51 +219,12 @@ public sealed class GrpcClient : IDisposable
         EnableMultipleHttp2Connections = true,
         UseProxy = false,
         UseCookies = false,
-        AutomaticDecompression = System.Net.DecompressionMethods.None,
         PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
         KeepAlivePingDelay = TimeSpan.FromSeconds(60),
         KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
         KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
         ConnectTimeout = TimeSpan.FromSeconds(10),
     };
-
-    /// <summary>The retry decision of one call: idempotent rpc, UNAVAILABLE, no message yet, attempts and deadline left.</summary>
-    internal sealed class RetryState(GrpcClient client, bool retryable, DateTime? deadline)
-    {
-        private int _attempt = 1;
-        private TimeSpan _backoff = client.Options.Retry?.InitialBackoff ?? TimeSpan.Zero;
-
-        public bool ShouldRetry(RpcException failure, bool messageReceived, out TimeSpan delay)
-        {
-            delay = TimeSpan.Zero;
-            var policy = client.Options.Retry;
-            if (policy is null || !retryable || messageReceived || failure.StatusCode != StatusCode.Unavailable || _attempt >= policy.MaxAttempts)
-            {
-                return false;
-            }
-            // The server may ask for a delay (or, with a negative or invalid value, for no retry): gRFC A6.
-            if (failure.Trailers.GetValue(GrpcProtocol.RetryPushbackHeader) is { } pushback)
-            {
-                if (!int.TryParse(pushback, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
-                {
-                    return false;
-                }
-                delay = TimeSpan.FromMilliseconds(milliseconds);
-                _backoff = policy.InitialBackoff;
-            }
-            else
-            {
-                delay = _backoff * Random.Shared.NextDouble();
-                _backoff = TimeSpan.FromTicks(Math.Min((long)(_backoff.Ticks * policy.BackoffMultiplier), policy.MaxBackoff.Ticks));
-            }
-            if (deadline is { } end && DateTime.UtcNow + delay >= end.ToUniversalTime())
-            {
-                return false;
-            }
-            _attempt++;
-            return true;
-        }
-    }
 }
 
 /// <summary>A unary response with its metadata.</summary>

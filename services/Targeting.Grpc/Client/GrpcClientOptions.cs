@@ -1,3 +1,5 @@
+using Google.Protobuf.Reflection;
+
 namespace Targeting.Grpc;
 
 /// <summary>Settings of a <see cref="GrpcClient"/>.</summary>
@@ -10,19 +12,25 @@ public sealed class GrpcClientOptions
     public Func<CancellationToken, ValueTask<string?>>? BearerTokenProvider { get; set; }
 
     /// <summary>
-    /// Sent as the "dapr-app-id" header, so a call to the local Dapr sidecar's gRPC port is proxied
-    /// to that app (Dapr service invocation).
+    /// The Dapr app id of the service: calls then go through the local sidecar at the client's
+    /// address (Dapr.Client's invocation invoker sends the dapr-app-id header it routes on).
     /// </summary>
     public string? DaprAppId { get; set; }
 
     /// <summary>Largest response message accepted, in bytes (after decompression). Default 4 MiB; larger gives RESOURCE_EXHAUSTED.</summary>
-    public int MaxReceiveMessageSize { get; set; } = GrpcProtocol.DefaultMaxReceiveMessageSize;
+    public int MaxReceiveMessageSize { get; set; } = GrpcServerOptions.DefaultMaxReceiveMessageSize;
 
     /// <summary>Largest request message sent, in bytes. Default: no limit.</summary>
     public int MaxSendMessageSize { get; set; } = int.MaxValue;
 
     /// <summary>Retries of idempotent calls failing with UNAVAILABLE; null disables retries.</summary>
     public RetryPolicy? Retry { get; set; } = new();
+
+    /// <summary>Services besides hotspot, stops and feedback whose idempotent rpcs may be retried.</summary>
+    public IReadOnlyList<ServiceDescriptor> RetryableServices { get; set; } = [];
+
+    /// <summary>The deadline of a unary call that names none. Default 2 minutes: no call waits forever.</summary>
+    public TimeSpan UnaryDeadline { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// The HTTP handler, e.g. to trust a test certificate; by default a SocketsHttpHandler
@@ -35,13 +43,14 @@ public sealed class GrpcClientOptions
 }
 
 /// <summary>
-/// Exponential backoff with full jitter (gRFC A6): before attempt n+1 the client waits a random time
-/// in [0, min(InitialBackoff * BackoffMultiplier^(n-1), MaxBackoff)). Only UNAVAILABLE is retried,
-/// only for IDEMPOTENT or NO_SIDE_EFFECTS rpcs, and only before any response message arrived.
+/// Exponential backoff with full jitter (gRFC A6), as Grpc.Net.Client's service-config retry policy
+/// runs it: before attempt n+1 the client waits a random time in
+/// [0, min(InitialBackoff * BackoffMultiplier^(n-1), MaxBackoff)). Only UNAVAILABLE is retried, only
+/// for IDEMPOTENT or NO_SIDE_EFFECTS rpcs, and only before the response headers arrived.
 /// </summary>
 public sealed record RetryPolicy
 {
-    /// <summary>Attempts in all, the first included. Default 4.</summary>
+    /// <summary>Attempts in all, the first included (2 to 5). Default 4.</summary>
     public int MaxAttempts { get; init; } = 4;
 
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);

@@ -1,5 +1,7 @@
-using System.Threading.Channels;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Grpc.AspNetCore.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Targeting.Grpc;
 
@@ -9,25 +11,46 @@ public enum ServingStatus
     Unknown = 0,
     Serving = 1,
     NotServing = 2,
-    /// <summary>Only in Watch answers, for a service the server does not know.</summary>
-    ServiceUnknown = 3,
 }
 
 /// <summary>
-/// The health the grpc.health.v1.Health service reports (singleton). Each mapped service starts
-/// SERVING; a store that loses its database sets NOT_SERVING for its service and SERVING again
-/// when the database is back. The empty name "" is the server as a whole.
+/// The health of each service of this host, set by its store monitor (singleton): NOT_SERVING
+/// while its database is unreachable, SERVING again when it is back. Grpc.AspNetCore.HealthChecks
+/// reports it through one ASP.NET Core health check per mapped service
+/// (<see cref="ServiceHealthCheck"/>, registered when the host first builds its health checks, after
+/// mapping); a service nobody has marked yet is SERVING.
 /// </summary>
 public sealed class GrpcHealth(ILogger<GrpcHealth> logger)
 {
-    /// <summary>The name that stands for the whole server.</summary>
-    public const string Server = "";
-
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, ServingStatus> _statuses = new(StringComparer.Ordinal) { [Server] = ServingStatus.Serving };
-    private readonly List<(string Service, Channel<ServingStatus> Changes)> _watchers = [];
+    private readonly Dictionary<string, ServingStatus> _statuses = new(StringComparer.Ordinal);
+    private readonly List<string> _services = [];
 
-    /// <summary>Sets a service's status; Watch calls on it see the change.</summary>
+    /// <summary>The services mapped on this host, in mapping order: each has a health check.</summary>
+    public IReadOnlyList<string> Services
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _services];
+            }
+        }
+    }
+
+    /// <summary>Adds a mapped service (once); it is SERVING until its monitor says otherwise.</summary>
+    internal void Register(string service)
+    {
+        lock (_lock)
+        {
+            if (!_services.Contains(service))
+            {
+                _services.Add(service);
+            }
+        }
+    }
+
+    /// <summary>Sets a service's status (its full proto name, e.g. "targeting.stops.v1.StopsService").</summary>
     public void SetStatus(string service, ServingStatus status)
     {
         ArgumentNullException.ThrowIfNull(service);
@@ -38,61 +61,48 @@ public sealed class GrpcHealth(ILogger<GrpcHealth> logger)
                 return;
             }
             _statuses[service] = status;
-            foreach (var (watched, changes) in _watchers)
-            {
-                if (watched == service)
-                {
-                    changes.Writer.TryWrite(status);
-                }
-            }
         }
         Log.HealthChanged(logger, service, status);
     }
 
-    /// <summary>The service's status, or null when the service is unknown.</summary>
-    public ServingStatus? GetStatus(string service)
+    /// <summary>The service's status: SERVING unless a monitor said otherwise.</summary>
+    public ServingStatus GetStatus(string service)
     {
         lock (_lock)
         {
-            return _statuses.TryGetValue(service, out var status) ? status : null;
+            return _statuses.TryGetValue(service, out var status) ? status : ServingStatus.Serving;
+        }
+    }
+}
+
+/// <summary>The ASP.NET Core health check of one gRPC service: healthy while it is SERVING.</summary>
+internal sealed class ServiceHealthCheck(GrpcHealth health, string service) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(health.GetStatus(service) == ServingStatus.Serving
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"{service}: its store is unreachable"));
+}
+
+/// <summary>
+/// One health check per mapped service, and its grpc.health.v1 name. Options are built on first
+/// use, when the host starts, so every service mapped before then is included.
+/// </summary>
+internal sealed class MappedServiceHealthChecks(GrpcHealth health) : IConfigureOptions<HealthCheckServiceOptions>, IConfigureOptions<GrpcHealthChecksOptions>
+{
+    public void Configure(HealthCheckServiceOptions options)
+    {
+        foreach (var service in health.Services)
+        {
+            options.Registrations.Add(new HealthCheckRegistration(service, _ => new ServiceHealthCheck(health, service), HealthStatus.Unhealthy, tags: null));
         }
     }
 
-    /// <summary>Every service with a status, "" included.</summary>
-    public IReadOnlyDictionary<string, ServingStatus> GetAll()
+    public void Configure(GrpcHealthChecksOptions options)
     {
-        lock (_lock)
+        foreach (var service in health.Services)
         {
-            return new Dictionary<string, ServingStatus>(_statuses, StringComparer.Ordinal);
-        }
-    }
-
-    /// <summary>Registers a service as SERVING unless something already set its status.</summary>
-    internal void Register(string service)
-    {
-        lock (_lock)
-        {
-            _statuses.TryAdd(service, ServingStatus.Serving);
-        }
-    }
-
-    /// <summary>The current status (ServiceUnknown when unknown) and a reader of later changes.</summary>
-    internal (ServingStatus Current, ChannelReader<ServingStatus> Changes, Action Unsubscribe) Watch(string service)
-    {
-        // Only the latest status matters to a watcher that falls behind.
-        var channel = Channel.CreateBounded<ServingStatus>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        var entry = (service, channel);
-        lock (_lock)
-        {
-            _watchers.Add(entry);
-            var current = _statuses.TryGetValue(service, out var status) ? status : ServingStatus.ServiceUnknown;
-            return (current, channel.Reader, () =>
-            {
-                lock (_lock)
-                {
-                    _watchers.Remove(entry);
-                }
-            });
+            options.Services.Map(service, registration => registration.Name == service);
         }
     }
 }

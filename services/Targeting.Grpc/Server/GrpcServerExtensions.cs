@@ -1,31 +1,45 @@
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using System.Reflection;
+using Grpc.AspNetCore.HealthChecks;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace Targeting.Grpc;
 
-/// <summary>Hosting the gRPC layer: <c>AddGrpcServer</c>, <c>UseGrpcServer</c>, <c>MapGrpcService</c>.</summary>
+/// <summary>Hosting the services on Grpc.AspNetCore: <c>AddGrpcServer</c>, <c>UseGrpcServer</c>, <c>MapAuthorizedGrpcService</c>.</summary>
 public static class GrpcServerExtensions
 {
+    /// <summary>The health check standing for the server as a whole (service name ""): always healthy.</summary>
+    private const string ServerCheck = "server";
+
     /// <summary>
-    /// Registers the gRPC server: options from section <c>Grpc</c>, JWT validation from section
-    /// <c>Authentication</c> (a signing key is required outside Development), health and
-    /// reflection, and HTTP/2 on every Kestrel endpoint.
+    /// Registers Grpc.AspNetCore with the project's interceptor and limits (section <c>Grpc</c>),
+    /// JwtBearer validation of HS256 tokens (section <c>Authentication</c>; a signing key is
+    /// required outside Development), authorization with every endpoint needing a token unless it
+    /// says otherwise, gRPC health from ASP.NET Core health checks, reflection, and HTTP/2 on every
+    /// Kestrel endpoint.
     /// </summary>
     public static IServiceCollection AddGrpcServer(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        var grpcSection = configuration.GetSection(GrpcServerOptions.SectionName);
         services.AddOptions<GrpcServerOptions>()
-            .Bind(configuration.GetSection(GrpcServerOptions.SectionName))
+            .Bind(grpcSection)
             .Validate(o => o.MaxReceiveMessageSize > 0 && o.MaxSendMessageSize > 0, "Grpc:MaxReceiveMessageSize and Grpc:MaxSendMessageSize must be positive.")
-            .Validate(o => o.ResponseCompression is null or GrpcProtocol.Gzip or GrpcProtocol.Identity, "Grpc:ResponseCompression must be gzip, identity or unset.")
+            .Validate(o => o.ResponseCompression is null or "gzip" or "identity", "Grpc:ResponseCompression must be gzip, identity or unset.")
+            .Validate(o => o.HealthWatchInterval >= TimeSpan.FromSeconds(1), "Grpc:HealthWatchInterval must be at least 1 second.")
             .ValidateOnStart();
         services.AddOptions<GrpcAuthenticationOptions>()
             .Bind(configuration.GetSection(GrpcAuthenticationOptions.SectionName))
@@ -43,6 +57,46 @@ public static class GrpcServerExtensions
                 "Authentication:SigningKey must be at least 32 bytes (256 bits) for HS256.")
             .Validate(o => !string.IsNullOrEmpty(o.Issuer) && !string.IsNullOrEmpty(o.Audience), "Authentication:Issuer and Authentication:Audience must not be empty.")
             .ValidateOnStart();
+
+        if (services.Any(d => d.ServiceType == typeof(GrpcServerMarker)))
+        {
+            return services;
+        }
+        services.AddSingleton<GrpcServerMarker>();
+
+        var server = grpcSection.Get<GrpcServerOptions>() ?? new GrpcServerOptions();
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ServerInterceptor>();
+            options.MaxReceiveMessageSize = server.MaxReceiveMessageSize;
+            options.MaxSendMessageSize = server.MaxSendMessageSize;
+            options.ResponseCompressionAlgorithm = server.ResponseCompression is "gzip" ? "gzip" : null;
+            options.EnableDetailedErrors = false;
+        });
+        services.AddGrpcReflection();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<GrpcAuthenticationOptions>>((jwt, authentication) => ConfigureJwt(jwt, authentication.Value));
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
+
+        services.AddGrpcHealthChecks(options =>
+        {
+            // "" is the server as a whole: up while it answers; each service reports its own store.
+            options.Services.Map("", registration => registration.Name == ServerCheck);
+        }).AddCheck(ServerCheck, () => HealthCheckResult.Healthy());
+        services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.Zero;
+            options.Period = server.HealthWatchInterval;
+        });
+        services.TryAddSingleton<GrpcHealth>();
+        services.AddSingleton<MappedServiceHealthChecks>();
+        services.AddSingleton<IConfigureOptions<HealthCheckServiceOptions>>(sp => sp.GetRequiredService<MappedServiceHealthChecks>());
+        services.AddSingleton<IConfigureOptions<GrpcHealthChecksOptions>>(sp => sp.GetRequiredService<MappedServiceHealthChecks>());
+
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GrpcServerOptions>>((kestrel, grpc) =>
         {
             if (grpc.Value.Http2OnlyEndpoints)
@@ -51,78 +105,128 @@ public static class GrpcServerExtensions
             }
         });
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<GrpcServiceRegistry>();
-        services.TryAddSingleton<BearerTokenAuthenticator>();
-        services.TryAddSingleton<GrpcServerRuntime>();
-        services.TryAddSingleton<GrpcHealth>();
-        services.TryAddSingleton<HealthService>();
-        services.TryAddSingleton<ReflectionService>();
         return services;
     }
 
     /// <summary>
-    /// Adds the gRPC middleware (put it early: it answers gRPC calls before routing) and maps the
-    /// anonymous grpc.health.v1.Health and grpc.reflection v1 / v1alpha services.
+    /// Adds authentication and authorization (put it before mapping services) and maps the
+    /// anonymous grpc.health.v1.Health and grpc.reflection (v1 and v1alpha) services.
     /// </summary>
-    public static IApplicationBuilder UseGrpcServer(this IApplicationBuilder app)
+    public static WebApplication UseGrpcServer(this WebApplication app)
     {
-        var registry = app.ApplicationServices.GetService<GrpcServiceRegistry>()
-            ?? throw new InvalidOperationException("Call builder.Services.AddGrpcServer(builder.Configuration) before app.UseGrpcServer().");
-        if (registry.MiddlewareAdded)
+        if (app.Services.GetService<GrpcServerMarker>() is not { } marker)
+        {
+            throw new InvalidOperationException("Call builder.Services.AddGrpcServer(builder.Configuration) before app.UseGrpcServer().");
+        }
+        if (marker.Used)
         {
             return app;
         }
-        registry.MiddlewareAdded = true;
-        var authentication = app.ApplicationServices.GetRequiredService<IOptions<GrpcAuthenticationOptions>>().Value;
-        if (authentication.UsesDevelopmentKey)
+        marker.Used = true;
+        if (app.Services.GetRequiredService<IOptions<GrpcAuthenticationOptions>>().Value.UsesDevelopmentKey)
         {
-            Log.UsingDevelopmentKey(app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Targeting.Grpc.Server"));
+            Log.UsingDevelopmentKey(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Targeting.Grpc.Server"));
         }
-
-        Map<HealthService>(app.ApplicationServices, global::Grpc.Health.V1.HealthReflection.Descriptor.Services[0], anonymous: true, service => service
-            .Unary<global::Grpc.Health.V1.HealthCheckRequest, global::Grpc.Health.V1.HealthCheckResponse>("Check", (s, request, context) => s.CheckAsync(request, context))
-            .ServerStreaming<global::Grpc.Health.V1.HealthCheckRequest, global::Grpc.Health.V1.HealthCheckResponse>("Watch", (s, request, writer, context) => s.WatchAsync(request, writer, context)));
-        Map<ReflectionService>(app.ApplicationServices, global::Grpc.Reflection.V1.ReflectionReflection.Descriptor.Services[0], anonymous: true, service => service
-            .DuplexStreaming<global::Grpc.Reflection.V1.ServerReflectionRequest, global::Grpc.Reflection.V1.ServerReflectionResponse>("ServerReflectionInfo", (s, requests, writer, context) => s.InfoAsync(requests, writer, context)));
-        Map<ReflectionService>(app.ApplicationServices, global::Grpc.Reflection.V1Alpha.ReflectionReflection.Descriptor.Services[0], anonymous: true, service => service
-            .DuplexStreaming<global::Grpc.Reflection.V1Alpha.ServerReflectionRequest, global::Grpc.Reflection.V1Alpha.ServerReflectionResponse>("ServerReflectionInfo", (s, requests, writer, context) => s.InfoV1AlphaAsync(requests, writer, context)));
-        return app.UseMiddleware<GrpcServerMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
+        return app;
     }
 
     /// <summary>
-    /// Binds the rpcs of <paramref name="service"/> to handlers of <typeparamref name="TService"/>
-    /// (resolved from DI per call, or created per call when not registered). Throws, so the host
-    /// does not start, unless every rpc is bound once with its message types, streaming kind and
-    /// at least one role.
+    /// Maps a service class derived from its generated base. Throws, so the host does not start,
+    /// unless every rpc of <paramref name="service"/> is overridden with an
+    /// <see cref="AllowRolesAttribute"/> naming known roles; the rpcs in
+    /// <paramref name="leftUnimplemented"/> are the exception (the base answers UNIMPLEMENTED to
+    /// any authenticated caller).
     /// </summary>
-    public static IEndpointRouteBuilder MapGrpcService<TService>(this IEndpointRouteBuilder endpoints, ServiceDescriptor service, Action<GrpcServiceBuilder<TService>> bind)
+    public static GrpcServiceEndpointConventionBuilder MapAuthorizedGrpcService<TService>(this IEndpointRouteBuilder endpoints, ServiceDescriptor service, params string[] leftUnimplemented)
         where TService : class
     {
         ArgumentNullException.ThrowIfNull(service);
-        ArgumentNullException.ThrowIfNull(bind);
-        Map(endpoints.ServiceProvider, service, anonymous: false, bind);
-        return endpoints;
+        var problems = RoleProblems(typeof(TService), service, leftUnimplemented);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The gRPC service {service.FullName} ({typeof(TService).Name}) is not bound correctly, so the host cannot start:"
+                + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  - " + p)));
+        }
+        endpoints.ServiceProvider.GetRequiredService<GrpcHealth>().Register(service.FullName);
+        return endpoints.MapGrpcService<TService>();
     }
 
-    /// <summary>
-    /// Maps a service whose rpcs need no token. Internal on purpose: only health, reflection and the
-    /// benchmark host (which measures the layer itself) may skip authentication.
-    /// </summary>
-    internal static IEndpointRouteBuilder MapAnonymousGrpcService<TService>(this IEndpointRouteBuilder endpoints, ServiceDescriptor service, Action<GrpcServiceBuilder<TService>> bind)
-        where TService : class
+    /// <summary>What keeps <paramref name="type"/> from serving <paramref name="service"/> with declared roles.</summary>
+    internal static List<string> RoleProblems(Type type, ServiceDescriptor service, IReadOnlyCollection<string> leftUnimplemented)
     {
-        Map(endpoints.ServiceProvider, service, anonymous: true, bind);
-        return endpoints;
+        var problems = new List<string>();
+        foreach (var name in leftUnimplemented)
+        {
+            if (service.FindMethodByName(name) is null)
+            {
+                problems.Add($"rpc {name} does not exist in {service.FullName}.");
+            }
+        }
+        foreach (var rpc in service.Methods)
+        {
+            if (leftUnimplemented.Contains(rpc.Name))
+            {
+                continue;
+            }
+            var method = type.GetMethods(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(m => m.Name == rpc.Name && m.GetBaseDefinition().DeclaringType != m.DeclaringType);
+            if (method is null)
+            {
+                problems.Add($"rpc {rpc.Name} ({rpc.InputType.FullName} -> {rpc.OutputType.FullName}) is not overridden: implement it or list it as left unimplemented.");
+                continue;
+            }
+            var roles = method.GetCustomAttribute<AllowRolesAttribute>();
+            if (roles is null)
+            {
+                problems.Add($"rpc {rpc.Name} has no role: declare who may call it with [AllowRoles(Roles.*)].");
+                continue;
+            }
+            foreach (var role in roles.Allowed.Where(r => !Roles.IsKnown(r)))
+            {
+                problems.Add($"rpc {rpc.Name} names unknown role '{role}'; roles are: {string.Join(", ", Roles.All)}.");
+            }
+        }
+        return problems;
     }
 
-    private static void Map<TService>(IServiceProvider services, ServiceDescriptor service, bool anonymous, Action<GrpcServiceBuilder<TService>> bind)
-        where TService : class
+    private static void ConfigureJwt(JwtBearerOptions jwt, GrpcAuthenticationOptions settings)
     {
-        var registry = services.GetService<GrpcServiceRegistry>()
-            ?? throw new InvalidOperationException("Call builder.Services.AddGrpcServer(builder.Configuration) before mapping gRPC services.");
-        var builder = new GrpcServiceBuilder<TService>(service, anonymous);
-        bind(builder);
-        registry.Add(service, builder.Build());
-        services.GetRequiredService<GrpcHealth>().Register(service.FullName);
+        // Keep the token's own claim names ("sub", "role", "team") instead of WS-* URIs.
+        jwt.MapInboundClaims = false;
+        jwt.RequireHttpsMetadata = false;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            IssuerSigningKey = DevelopmentTokens.CreateKey(settings.SigningKey ?? string.Empty),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ClockSkew = settings.ClockSkew,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            NameClaimType = JwtRegisteredClaimNames.Sub,
+            RoleClaimType = TokenClaims.Role,
+        };
+        jwt.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                if (string.IsNullOrEmpty(context.Principal?.FindFirst(TokenClaims.Subject)?.Value))
+                {
+                    context.Fail(new NoSubjectException());
+                }
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    /// <summary>Marks that AddGrpcServer ran (and whether UseGrpcServer has).</summary>
+    private sealed class GrpcServerMarker
+    {
+        public bool Used { get; set; }
     }
 }

@@ -117,9 +117,9 @@ public static class BacktestRunner
             .Count();
         if (monthsWithIncidents < 2)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 $"the window {plan.Start:yyyy-MM} to {plan.End.AddTicks(-1):yyyy-MM} has {monthsWithIncidents} month(s) of reported incidents for {plan.Area.Name}; " +
-                "a backtest fits on earlier months and scores later ones, so it needs at least two: import crimes for the window first");
+                "a backtest fits on earlier months and scores later ones, so it needs at least two: import crimes for the window first"));
         }
 
         var report = Backtest.Run(new BacktestOptions

@@ -138,7 +138,7 @@ public sealed class BoundaryCatalog
         }
 
         return boundary is null
-            ? throw new RpcException(StatusCode.NotFound, $"no boundary named {FieldText.Quote(name)} is loaded; ListBoundaries lists them ({All.Count} loaded)")
+            ? throw new RpcException(new Status(StatusCode.NotFound, $"no boundary named {FieldText.Quote(name)} is loaded; ListBoundaries lists them ({All.Count} loaded)"))
             : new ResolvedArea(boundary.Name, boundary.Code, boundary.Kind, boundary.Geometry);
     }
 

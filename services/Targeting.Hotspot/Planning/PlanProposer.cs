@@ -134,7 +134,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         var summary = result.Summary;
         if (summary.UsedCount == 0)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, NothingToTargetOn(proposal, summary));
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, NothingToTargetOn(proposal, summary)));
         }
 
         var plan = new PatrolPlan

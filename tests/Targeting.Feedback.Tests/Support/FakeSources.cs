@@ -17,8 +17,8 @@ using Targeting.Stops.V1;
 namespace Targeting.Feedback.Tests.Support;
 
 /// <summary>
-/// Stand-ins for the hotspot and stops services, on a real gRPC host (the project's own gRPC layer
-/// on Kestrel, loopback): the rpcs the feedback service reads, answered from in-memory lists
+/// Stand-ins for the hotspot and stops services, on a real gRPC host (Grpc.AspNetCore on Kestrel,
+/// loopback): the rpcs the feedback service reads, answered from in-memory lists
 /// with the filters those rpcs document (window, crime types, team). Records what was asked.
 /// </summary>
 public sealed class FakeSources : IAsyncDisposable
@@ -48,18 +48,10 @@ public sealed class FakeSources : IAsyncDisposable
         builder.Services.AddSingleton(data);
         var app = builder.Build();
         app.UseGrpcServer();
-        app.MapGrpcService<Data>(HotspotReflection.Descriptor.Services[0], s => s
-            .Unary<GetPlanRequest, PatrolPlan>("GetPlan", (d, r, c) => d.GetPlan(r, c), Roles.Service)
-            .Unary<ListPlansRequest, ListPlansResponse>("ListPlans", (d, r, c) => d.ListPlans(r, c), Roles.Service)
-            .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", (d, r, w, c) => d.StreamIncidents(r, w, c), Roles.Service)
-            .ServerStreaming<StreamIncidentsRequest, IncidentPoints>("StreamIncidentPoints", (d, r, w, c) => d.StreamIncidentPoints(r, w, c), Roles.Service)
-            .Unimplemented("ImportIncidents").Unimplemented("ProposePatrolAreas").Unimplemented("StreamHotspotSurface")
-            .Unimplemented("LocatePatrolArea").Unimplemented("RunBacktest").Unimplemented("ListBoundaries"));
-        app.MapGrpcService<Data>(StopsReflection.Descriptor.Services[0], s => s
-            .ServerStreaming<EncounterQuery, EncounterRecord>("QueryEncounters", (d, r, w, c) => d.QueryEncounters(r, w, c), Roles.Service)
-            .ServerStreaming<EncounterQuery, EncounterFacts>("StreamEncounterFacts", (d, r, w, c) => d.StreamEncounterFacts(r, w, c), Roles.Service)
-            .Unimplemented("RecordEncounter").Unimplemented("AmendEncounter").Unimplemented("GetEncounter")
-            .Unimplemented("ImportEncounters").Unimplemented("ListAuditEvents"));
+        var hotspot = HotspotReflection.Descriptor.Services[0];
+        var stops = StopsReflection.Descriptor.Services[0];
+        app.MapAuthorizedGrpcService<FakeHotspot>(hotspot, "ImportIncidents", "ProposePatrolAreas", "StreamHotspotSurface", "LocatePatrolArea", "RunBacktest", "ListBoundaries");
+        app.MapAuthorizedGrpcService<FakeStops>(stops, "RecordEncounter", "AmendEncounter", "GetEncounter", "ImportEncounters", "ListAuditEvents");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeSources(app, new Uri(address), data);
@@ -69,6 +61,36 @@ public sealed class FakeSources : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    /// <summary>The hotspot rpcs the feedback service reads.</summary>
+    internal sealed class FakeHotspot(Data data) : HotspotService.HotspotServiceBase
+    {
+        [AllowRoles(Roles.Service)]
+        public override Task<PatrolPlan> GetPlan(GetPlanRequest request, ServerCallContext context) => data.GetPlan(request, context);
+
+        [AllowRoles(Roles.Service)]
+        public override Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context) => data.ListPlans(request, context);
+
+        [AllowRoles(Roles.Service)]
+        public override Task StreamIncidents(StreamIncidentsRequest request, IServerStreamWriter<Incident> responseStream, ServerCallContext context) =>
+            data.StreamIncidents(request, responseStream, context);
+
+        [AllowRoles(Roles.Service)]
+        public override Task StreamIncidentPoints(StreamIncidentsRequest request, IServerStreamWriter<IncidentPoints> responseStream, ServerCallContext context) =>
+            data.StreamIncidentPoints(request, responseStream, context);
+    }
+
+    /// <summary>The stops rpcs the feedback service reads.</summary>
+    internal sealed class FakeStops(Data data) : StopsService.StopsServiceBase
+    {
+        [AllowRoles(Roles.Service)]
+        public override Task QueryEncounters(EncounterQuery request, IServerStreamWriter<EncounterRecord> responseStream, ServerCallContext context) =>
+            data.QueryEncounters(request, responseStream, context);
+
+        [AllowRoles(Roles.Service)]
+        public override Task StreamEncounterFacts(EncounterQuery request, IServerStreamWriter<EncounterFacts> responseStream, ServerCallContext context) =>
+            data.StreamEncounterFacts(request, responseStream, context);
     }
 
     public sealed class Data(List<PatrolPlan> plans, List<Incident> incidents, List<EncounterRecord> encounters)
@@ -89,7 +111,7 @@ public sealed class FakeSources : IAsyncDisposable
         {
             Callers.Enqueue(context.Caller.Subject);
             return Task.FromResult(plans.FirstOrDefault(p => p.PlanId == request.PlanId)
-                ?? throw new RpcException(StatusCode.NotFound, $"no plan '{request.PlanId}'"));
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"no plan '{request.PlanId}'")));
         }
 
         public Task<ListPlansResponse> ListPlans(ListPlansRequest request, ServerCallContext context)

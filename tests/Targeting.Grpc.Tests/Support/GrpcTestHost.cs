@@ -94,7 +94,11 @@ public sealed class GrpcTestHost : IAsyncDisposable
     /// <summary>A client of this host, trusting its certificate when it has one.</summary>
     public GrpcClient CreateClient(string? role = Roles.Analyst, Action<GrpcClientOptions>? configure = null)
     {
-        var options = new GrpcClientOptions { BearerToken = role is null ? null : DevelopmentTokens.Issue(role) };
+        var options = new GrpcClientOptions
+        {
+            BearerToken = role is null ? null : DevelopmentTokens.Issue(role),
+            RetryableServices = [Targeting.Testing.V1.TestService.Descriptor],
+        };
         if (Certificate is { } certificate)
         {
             options.HttpHandler = new SocketsHttpHandler

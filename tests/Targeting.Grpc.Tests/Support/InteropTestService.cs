@@ -25,80 +25,93 @@ public sealed class CallProbe
     public int NextAttempt(string key) => _attempts.AddOrUpdate(key, 1, (_, n) => n + 1);
 
     public int Attempts(string key) => _attempts.GetValueOrDefault(key);
+
+    /// <summary>The dapr-app-id header a <see cref="DaprProbeService"/> call arrived with.</summary>
+    public string? DaprAppId { get; set; }
 }
 
-/// <summary>The interop TestService (protos/targeting/testing/v1/test.proto), served in-process.</summary>
-public sealed class InteropTestService(CallProbe probe)
+/// <summary>
+/// The interop TestService (protos/targeting/testing/v1/test.proto), served in-process: every
+/// role may call it, except WhoAmI (planner only); UnimplementedCall is left to the generated
+/// base, which answers UNIMPLEMENTED.
+/// </summary>
+public sealed class InteropTestService(CallProbe probe) : TestService.TestServiceBase
 {
     public const string EchoInitialKey = "x-grpc-test-echo-initial";
     public const string EchoTrailingKey = "x-grpc-test-echo-trailing-bin";
 
-    /// <summary>Maps the service with every role allowed, except WhoAmI (planner only).</summary>
-    public static void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app)
-    {
-        var anyRole = Roles.All.ToArray();
-        app.MapGrpcService<InteropTestService>(TestReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("TestService"), service => service
-            .Unary<Empty, Empty>("EmptyCall", (s, request, context) => Task.FromResult(new Empty()), anyRole)
-            .Unary<SimpleRequest, SimpleResponse>("UnaryCall", (s, request, context) => s.UnaryCallAsync(request, context), anyRole)
-            .ServerStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>("StreamingOutputCall", (s, request, writer, context) => s.StreamingOutputCallAsync(request, writer, context), anyRole)
-            .ClientStreaming<StreamingInputCallRequest, StreamingInputCallResponse>("StreamingInputCall", (s, requests, context) => s.StreamingInputCallAsync(requests, context), anyRole)
-            .DuplexStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>("FullDuplexCall", (s, requests, writer, context) => s.FullDuplexCallAsync(requests, writer, context), anyRole)
-            .Unary<SleepRequest, SleepResponse>("Sleep", (s, request, context) => s.SleepAsync(request, context), anyRole)
-            .Unary<FlakyRequest, FlakyResponse>("FlakyCall", (s, request, context) => s.FlakyCallAsync(request, context), anyRole)
-            .Unary<FlakyRequest, FlakyResponse>("FlakyCallWithSideEffects", (s, request, context) => s.FlakyCallAsync(request, context), anyRole)
-            .ServerStreaming<FlakyRequest, FlakyResponse>("FlakyStream", (s, request, writer, context) => s.FlakyStreamAsync(request, writer, context), anyRole)
-            .Unary<Empty, CallerInfo>("WhoAmI", (s, request, context) => Task.FromResult(WhoAmI(context)), Roles.Planner)
-            .Unary<Empty, Empty>("UnimplementedCall", (s, request, context) => throw new RpcException(StatusCode.Unimplemented, "UnimplementedCall is never implemented."), anyRole));
-    }
+    public static readonly Google.Protobuf.Reflection.ServiceDescriptor Descriptor = TestService.Descriptor;
 
-    public Task<SimpleResponse> UnaryCallAsync(SimpleRequest request, ServerCallContext context)
+    public static void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
+        app.MapAuthorizedGrpcService<InteropTestService>(Descriptor, "UnimplementedCall");
+
+    [AllowRoles]
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
+
+    [AllowRoles(Roles.Planner)]
+    public override Task<CallerInfo> WhoAmI(Empty request, ServerCallContext context) => Task.FromResult(new CallerInfo
     {
-        EchoMetadata(context);
-        if (request.ResponseCompressed)
-        {
-            context.ResponseCompression = "gzip";
-        }
+        Subject = context.Caller.Subject,
+        Roles = { context.Caller.Roles },
+        Team = context.Caller.Team ?? string.Empty,
+    });
+
+    [AllowRoles]
+    public override Task<FlakyResponse> FlakyCallWithSideEffects(FlakyRequest request, ServerCallContext context) => FlakyCall(request, context);
+
+    [AllowRoles]
+    public override async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
+    {
+        await EchoMetadataAsync(context, request.ResponseCompressed);
         ThrowIfStatus(request.ResponseStatus);
-        var encoding = context.HttpContext.Request.Headers["grpc-encoding"].ToString();
-        return Task.FromResult(new SimpleResponse
+        var encoding = context.GetHttpContext().Request.Headers["grpc-encoding"].ToString();
+        return new SimpleResponse
         {
             Payload = Zeros(request.ResponseSize),
             RequestEncoding = encoding.Length == 0 ? "identity" : encoding,
-        });
+        };
     }
 
-    public async Task StreamingOutputCallAsync(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> writer, ServerCallContext context)
+    [AllowRoles]
+    public override async Task StreamingOutputCall(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> writer, ServerCallContext context)
     {
-        EchoMetadata(context);
-        if (request.ResponseCompressed)
+        await EchoMetadataAsync(context, request.ResponseCompressed);
+        try
         {
-            context.ResponseCompression = "gzip";
+            await WriteResponsesAsync(request, writer, context);
         }
-        await WriteResponsesAsync(request, writer, context);
+        catch (OperationCanceledException)
+        {
+            probe.RecordCancelled(nameof(StreamingOutputCall));
+            throw;
+        }
         ThrowIfStatus(request.ResponseStatus);
     }
 
-    public async Task<StreamingInputCallResponse> StreamingInputCallAsync(IAsyncEnumerable<StreamingInputCallRequest> requests, ServerCallContext context)
+    [AllowRoles]
+    public override async Task<StreamingInputCallResponse> StreamingInputCall(IAsyncStreamReader<StreamingInputCallRequest> requestStream, ServerCallContext context)
     {
         var total = 0;
-        await foreach (var request in requests)
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
             total += request.Payload?.Body.Length ?? 0;
         }
         return new StreamingInputCallResponse { AggregatedPayloadSize = total };
     }
 
-    public async Task FullDuplexCallAsync(IAsyncEnumerable<StreamingOutputCallRequest> requests, IServerStreamWriter<StreamingOutputCallResponse> writer, ServerCallContext context)
+    [AllowRoles]
+    public override async Task FullDuplexCall(IAsyncStreamReader<StreamingOutputCallRequest> requestStream, IServerStreamWriter<StreamingOutputCallResponse> writer, ServerCallContext context)
     {
-        EchoMetadata(context);
-        await foreach (var request in requests)
+        await EchoMetadataAsync(context, compressResponse: false);
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
         {
             ThrowIfStatus(request.ResponseStatus);
             await WriteResponsesAsync(request, writer, context);
         }
     }
 
-    public async Task<SleepResponse> SleepAsync(SleepRequest request, ServerCallContext context)
+    [AllowRoles]
+    public override async Task<SleepResponse> Sleep(SleepRequest request, ServerCallContext context)
     {
         if (request.ProbeId.Length > 0)
         {
@@ -117,17 +130,19 @@ public sealed class InteropTestService(CallProbe probe)
         return new SleepResponse { WokeAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow) };
     }
 
-    public Task<FlakyResponse> FlakyCallAsync(FlakyRequest request, ServerCallContext context)
+    [AllowRoles]
+    public override Task<FlakyResponse> FlakyCall(FlakyRequest request, ServerCallContext context)
     {
         var attempt = probe.NextAttempt(request.Key);
         if (attempt <= request.Failures)
         {
-            throw new RpcException(StatusCode.Unavailable, $"Attempt {attempt} fails on purpose.");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Attempt {attempt} fails on purpose."));
         }
         return Task.FromResult(new FlakyResponse { Attempt = attempt });
     }
 
-    public async Task FlakyStreamAsync(FlakyRequest request, IServerStreamWriter<FlakyResponse> writer, ServerCallContext context)
+    [AllowRoles]
+    public override async Task FlakyStream(FlakyRequest request, IServerStreamWriter<FlakyResponse> writer, ServerCallContext context)
     {
         var attempt = probe.NextAttempt(request.Key);
         for (var i = 0; i < request.MessagesBeforeFailure; i++)
@@ -136,16 +151,9 @@ public sealed class InteropTestService(CallProbe probe)
         }
         if (attempt <= request.Failures)
         {
-            throw new RpcException(StatusCode.Unavailable, $"Attempt {attempt} fails on purpose.");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Attempt {attempt} fails on purpose."));
         }
     }
-
-    private static CallerInfo WhoAmI(ServerCallContext context) => new()
-    {
-        Subject = context.Caller.Subject,
-        Roles = { context.Caller.Roles },
-        Team = context.Caller.Team ?? string.Empty,
-    };
 
     private static async Task WriteResponsesAsync(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> writer, ServerCallContext context)
     {
@@ -159,15 +167,25 @@ public sealed class InteropTestService(CallProbe probe)
         }
     }
 
-    private static void EchoMetadata(ServerCallContext context)
+    private static async Task EchoMetadataAsync(ServerCallContext context, bool compressResponse)
     {
+        var headers = new Metadata();
         if (context.RequestHeaders.GetValue(EchoInitialKey) is { } initial)
         {
-            context.ResponseHeaders.Add(EchoInitialKey, initial);
+            headers.Add(EchoInitialKey, initial);
+        }
+        if (compressResponse)
+        {
+            // Grpc.AspNetCore's per-call switch for compressing the response.
+            headers.Add("grpc-internal-encoding-request", "gzip");
         }
         if (context.RequestHeaders.GetValueBytes(EchoTrailingKey) is { } trailing)
         {
             context.ResponseTrailers.Add(EchoTrailingKey, trailing);
+        }
+        if (headers.Count > 0)
+        {
+            await context.WriteResponseHeadersAsync(headers);
         }
     }
 
@@ -186,8 +204,43 @@ public sealed class InteropTestService(CallProbe probe)
             }
             violations.ThrowIfAny();
         }
-        throw new RpcException((StatusCode)status.Code, status.Message);
+        throw new RpcException(new Status((StatusCode)status.Code, status.Message));
     }
 
     private static Payload Zeros(int size) => new() { Body = ByteString.CopyFrom(new byte[size]) };
+}
+
+/// <summary>Handlers that misbehave on purpose: EmptyCall throws a secret, Sleep ignores its deadline; the rest are UNIMPLEMENTED.</summary>
+public sealed class MisbehavingService : TestService.TestServiceBase
+{
+    public static void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
+        app.MapAuthorizedGrpcService<MisbehavingService>(TestService.Descriptor,
+            [.. TestService.Descriptor.Methods.Select(m => m.Name).Where(name => name is not ("EmptyCall" or "Sleep"))]);
+
+    [AllowRoles(Roles.Analyst)]
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context) =>
+        throw new InvalidOperationException("secret: Host=db.internal;Password=hunter2");
+
+    [AllowRoles(Roles.Analyst)]
+    public override async Task<SleepResponse> Sleep(SleepRequest request, ServerCallContext context)
+    {
+        // Ignores the call's token on purpose.
+        await Task.Delay(request.DurationMs, CancellationToken.None);
+        return new SleepResponse();
+    }
+}
+
+/// <summary>Stands where a Dapr sidecar would: records the dapr-app-id header EmptyCall arrives with.</summary>
+public sealed class DaprProbeService(CallProbe probe) : TestService.TestServiceBase
+{
+    public static void Map(Microsoft.AspNetCore.Routing.IEndpointRouteBuilder app) =>
+        app.MapAuthorizedGrpcService<DaprProbeService>(TestService.Descriptor,
+            [.. TestService.Descriptor.Methods.Select(m => m.Name).Where(name => name != "EmptyCall")]);
+
+    [AllowRoles(Roles.Service)]
+    public override Task<Empty> EmptyCall(Empty request, ServerCallContext context)
+    {
+        probe.DaprAppId = context.RequestHeaders.GetValue("dapr-app-id");
+        return Task.FromResult(new Empty());
+    }
 }

@@ -32,7 +32,7 @@ public sealed class AccessAndAuditTests
 
         var queried = await ToListAsync(analyst.QueryEncountersAsync(new EncounterQuery()));
         var exported = await ToListAsync(analyst.QueryEncountersAsync(new EncounterQuery(),
-            new CallOptions { Headers = new Metadata().Add(StopsGrpcService.AuditPurposeHeader, "export") }));
+            new CallOptions { Headers = new Metadata { { StopsGrpcService.AuditPurposeHeader, "export" } } }));
         var events = await ToListAsync(supervisor.ListAuditEventsAsync(new AuditQuery { Actor = "analyst-1" }));
 
         Assert.Equal(3, queried.Count);

@@ -54,14 +54,8 @@ public sealed class FakeHotspot : IAsyncDisposable
         builder.Services.AddSingleton<Handler>();
         var app = builder.Build();
         app.UseGrpcServer();
-        app.MapGrpcService<Handler>(HotspotReflection.Descriptor.Services[0], service =>
-        {
-            service.Unary<LocatePatrolAreaRequest, LocatePatrolAreaResponse>("LocatePatrolArea", (h, request, context) => h.LocateAsync(request, context), Roles.Service);
-            foreach (var method in HotspotReflection.Descriptor.Services[0].Methods.Where(m => m.Name != "LocatePatrolArea"))
-            {
-                service.Unimplemented(method.Name);
-            }
-        });
+        var hotspot = HotspotReflection.Descriptor.Services[0];
+        app.MapAuthorizedGrpcService<Handler>(hotspot, [.. hotspot.Methods.Select(m => m.Name).Where(name => name != "LocatePatrolArea")]);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new FakeHotspot(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), behaviour);
@@ -96,9 +90,10 @@ public sealed class FakeHotspot : IAsyncDisposable
         }
     }
 
-    private sealed class Handler(Behaviour behaviour)
+    internal sealed class Handler(Behaviour behaviour) : HotspotService.HotspotServiceBase
     {
-        public async Task<LocatePatrolAreaResponse> LocateAsync(LocatePatrolAreaRequest request, ServerCallContext context)
+        [AllowRoles(Roles.Service)]
+        public override async Task<LocatePatrolAreaResponse> LocatePatrolArea(LocatePatrolAreaRequest request, ServerCallContext context)
         {
             behaviour.Count(context.Caller.Subject);
             if (behaviour.Delay > TimeSpan.Zero)
