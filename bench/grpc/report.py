@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 TARGETS = [
-    ("layer", "our gRPC layer (no auth)"),
-    ("layer-auth", "our gRPC layer (JWT auth on)"),
+    ("layer", "our host on Grpc.AspNetCore (no auth)"),
+    ("layer-auth", "our host on Grpc.AspNetCore (JWT auth on)"),
     ("grpc-js", "@grpc/grpc-js server"),
     ("kestrel", "bare Kestrel HTTP/2 (ceiling)"),
 ]
@@ -22,6 +22,7 @@ def seconds(text):
 
 
 def measure(work, name, warmup):
+    """One run's figures; name is "<target>.r<round>"."""
     text = open(os.path.join(work, name + ".h2load.txt")).read()
     rps = float(re.search(r"finished in [\d.]+s, ([\d.]+) req/s", text).group(1))
     requests = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", text)
@@ -50,8 +51,11 @@ def main():
     parser.add_argument("output")
     for option in ("--clients", "--streams", "--duration", "--warmup", "--response-size", "--payload-size"):
         parser.add_argument(option, required=True)
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    results = {name: measure(args.work, name, seconds(args.warmup)) for name, _ in TARGETS}
+    rounds = {name: [measure(args.work, f"{name}.r{r}", seconds(args.warmup)) for r in range(1, args.rounds + 1)] for name, _ in TARGETS}
+    # Each target's best round: interference from other work only ever lowers throughput.
+    results = {name: max(runs, key=lambda run: run["rps"]) for name, runs in rounds.items()}
     layer, grpcjs, kestrel = results["layer"]["rps"], results["grpc-js"]["rps"], results["kestrel"]["rps"]
     h2load = subprocess.run(["h2load", "--version"], capture_output=True, text=True).stdout.strip()
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
@@ -70,19 +74,25 @@ def main():
         "well above that, other work shared the cores and absolute numbers are noisy, the ratios less so). "
         "h2load and the server share the same cores.",
         "",
-        "| target | requests/s | p50 ms | p99 ms | succeeded | failed |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"The four targets ran in turn {args.rounds} time(s); each row is the target's best round (every round's requests/s in the last column).",
+        "",
+        "| target | requests/s | p50 ms | p99 ms | succeeded | failed | rounds (req/s) |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for name, label in TARGETS:
         r = results[name]
-        lines.append(f"| {label} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['succeeded']:,} | {r['failed']:,} |")
+        each = ", ".join(f"{run['rps']:,.0f}" for run in rounds[name])
+        lines.append(f"| {label} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['succeeded']:,} | {r['failed']:,} | {each} |")
     lines += [
         "",
         "Ratios (requests/s):",
         "",
-        f"- our layer / grpc-js: **{layer / grpcjs:.2f}x** (goal: at least 2x)",
-        f"- our layer / bare Kestrel: **{100 * layer / kestrel:.0f}%** (goal: at least 60%)",
-        f"- our layer with auth / without: {100 * results['layer-auth']['rps'] / layer:.0f}%",
+        f"- ours / grpc-js: **{layer / grpcjs:.2f}x** (goal: at least 5x)",
+        f"- ours / bare Kestrel: **{100 * layer / kestrel:.0f}%** (goal: at least 75%)",
+        f"- ours with JWT auth / without: **{100 * results['layer-auth']['rps'] / layer:.0f}%** (goal: at least 85%)",
+        "",
+        "For reference, the hand-written gRPC layer this replaced (results-2026-12-01.md, same command): "
+        "42,840 req/s without auth, 36,727 with, 88% of bare Kestrel, 6.97x grpc-js.",
         "",
     ]
     with open(args.output, "w") as out:

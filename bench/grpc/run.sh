@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Unary gRPC throughput and latency with h2load, one command:
-#   bench/grpc/run.sh            (DURATION=15s WARMUP=5s CLIENTS=16 STREAMS=32 to change)
+#   bench/grpc/run.sh            (DURATION=15s WARMUP=5s CLIENTS=16 STREAMS=32 ROUNDS=2 to change)
 # Targets, run one after another with the same request bytes, connections and streams:
-#   layer       our gRPC layer (Release bench host, interop UnaryCall, no authentication)
+#   layer       our host on Grpc.AspNetCore with the project glue (Release bench host, interop UnaryCall, no authentication)
 #   layer-auth  the same with JWT bearer authentication on
 #   grpc-js     @grpc/grpc-js server (tests/interop/server.js), the same rpc
 #   kestrel     bare Kestrel HTTP/2 endpoint returning the same response bytes and trailers (the ceiling)
-# Writes bench/grpc/results-YYYY-MM-DD.md with requests/s, p50/p99 latency and the ratios.
+# The four run in turn ROUNDS times (drift on a shared machine hits every target alike); each target's
+# best round counts. Writes bench/grpc/results-YYYY-MM-DD.md with requests/s, p50/p99 latency and the ratios.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -16,6 +17,7 @@ duration="${DURATION:-15s}"
 warmup="${WARMUP:-5s}"
 clients="${CLIENTS:-16}"
 streams="${STREAMS:-32}"
+rounds="${ROUNDS:-2}"
 response_size="${RESPONSE_SIZE:-128}"
 payload_size="${PAYLOAD_SIZE:-128}"
 path="/targeting.testing.v1.TestService/UnaryCall"
@@ -64,7 +66,7 @@ start_server() {
 }
 
 run_target() {
-  local name="$1"; shift
+  local name="$1" round="$2"; shift 2
   local auth=()
   if [ "$name" = "layer-auth" ]; then auth=(-H "authorization: Bearer $token"); fi
   start_server "$name" "$@"
@@ -74,20 +76,23 @@ run_target() {
     echo "$name did not answer the benchmark request with grpc-status 0" >&2
     exit 1
   fi
-  echo "measuring $name on port $port ($warmup warm-up, $duration measured, -c $clients -m $streams)..."
+  echo "round $round: measuring $name on port $port ($warmup warm-up, $duration measured, -c $clients -m $streams)..."
   h2load -c "$clients" -m "$streams" -t 1 --warm-up-time="$warmup" -D "$duration" \
     -d "$work/request.bin" -H 'content-type: application/grpc' -H 'te: trailers' "${auth[@]}" \
-    --log-file="$work/$name.log" "$url" >"$work/$name.h2load.txt"
+    --log-file="$work/$name.r$round.log" "$url" >"$work/$name.r$round.h2load.txt"
   stop_server
 }
 
-run_target layer dotnet "$work/host/Targeting.Grpc.Bench.dll" layer 0
-run_target layer-auth dotnet "$work/host/Targeting.Grpc.Bench.dll" layer-auth 0
-run_target grpc-js node "$root/tests/interop/server.js" --port 0
-run_target kestrel dotnet "$work/host/Targeting.Grpc.Bench.dll" kestrel 0
+rm -f "$work"/*.h2load.txt "$work"/*.log
+for round in $(seq 1 "$rounds"); do
+  run_target layer "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" layer 0
+  run_target layer-auth "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" layer-auth 0
+  run_target grpc-js "$round" node "$root/tests/interop/server.js" --port 0
+  run_target kestrel "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" kestrel 0
+done
 
 date="$(date -u +%Y-%m-%d)"
 "$python" "$here/report.py" "$work" "$here/results-$date.md" \
   --clients "$clients" --streams "$streams" --duration "$duration" --warmup "$warmup" \
-  --response-size "$response_size" --payload-size "$payload_size"
+  --response-size "$response_size" --payload-size "$payload_size" --rounds "$rounds"
 echo "wrote bench/grpc/results-$date.md"

@@ -54,6 +54,21 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Call_WithTokenThatExpiredAfterItWasAccepted_IsUnauthenticated()
+    {
+        // Validated tokens are cached: the cache must not outlive the token. No clock skew here, so
+        // a token with 2 s to live is refused a few seconds after its first (cached) success.
+        await using var host = await GrpcTestHost.StartAsync(new Dictionary<string, string?> { ["Authentication:ClockSkew"] = "00:00:00" });
+        var token = DevelopmentTokens.Issue(Roles.Planner, "short-lived", lifetime: TimeSpan.FromSeconds(2));
+        using var client = new GrpcClient(host.Address, new GrpcClientOptions { BearerToken = token });
+        Assert.Equal("short-lived", (await client.UnaryAsync(TestMethods.WhoAmI, new Empty(), Options)).Subject);
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync(TestMethods.WhoAmI, new Empty(), Options));
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Equal("The bearer token has expired.", error.Detail);
+    }
+
+    [Fact]
     public async Task Call_WithGarbageToken_IsUnauthenticated()
     {
         var error = await CallWhoAmIExpectingFailure("not.a.jwt");

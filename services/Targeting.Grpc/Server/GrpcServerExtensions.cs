@@ -77,7 +77,7 @@ public static class GrpcServerExtensions
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<GrpcAuthenticationOptions>>((jwt, authentication) => ConfigureJwt(jwt, authentication.Value));
+            .Configure<IOptions<GrpcAuthenticationOptions>, TimeProvider>((jwt, authentication, time) => ConfigureJwt(jwt, authentication.Value, time));
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
@@ -194,8 +194,9 @@ public static class GrpcServerExtensions
         return problems;
     }
 
-    private static void ConfigureJwt(JwtBearerOptions jwt, GrpcAuthenticationOptions settings)
+    private static void ConfigureJwt(JwtBearerOptions jwt, GrpcAuthenticationOptions settings, TimeProvider time)
     {
+        var cache = new ValidatedTokenCache(time, settings.ClockSkew);
         // Keep the token's own claim names ("sub", "role", "team") instead of WS-* URIs.
         jwt.MapInboundClaims = false;
         jwt.RequireHttpsMetadata = false;
@@ -213,11 +214,16 @@ public static class GrpcServerExtensions
         };
         jwt.Events = new JwtBearerEvents
         {
+            OnMessageReceived = cache.TryAnswer,
             OnTokenValidated = context =>
             {
                 if (string.IsNullOrEmpty(context.Principal?.FindFirst(TokenClaims.Subject)?.Value))
                 {
                     context.Fail(new NoSubjectException());
+                }
+                else
+                {
+                    cache.Remember(context);
                 }
                 return Task.CompletedTask;
             },
