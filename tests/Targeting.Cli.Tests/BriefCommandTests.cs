@@ -234,6 +234,57 @@ public sealed partial class BriefCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task PatrolAreasGeoJson_AreasWithHoleAndSplitGivenClockwise_WritesRfc7946WindingThatGdalReads()
+    {
+        // Near Brixton: area A1 is one square with a hole, its exterior given clockwise and its hole
+        // anticlockwise (both the wrong way for RFC 7946); A2 is two squares, also clockwise.
+        static Targeting.Common.V1.LinearRing Ring(params (double Lon, double Lat)[] points)
+        {
+            var ring = new Targeting.Common.V1.LinearRing();
+            ring.Points.AddRange(points.Select(p => new Targeting.Common.V1.LatLng { Longitude = p.Lon, Latitude = p.Lat }));
+            return ring;
+        }
+
+        static Targeting.Common.V1.Polygon Square(double lon, double lat, double size) =>
+            new() { Exterior = Ring((lon, lat), (lon, lat + size), (lon + size, lat + size), (lon + size, lat), (lon, lat)) };
+
+        var holed = Square(-0.12, 51.46, 0.01);
+        holed.Holes.Add(Ring((-0.117, 51.463), (-0.113, 51.463), (-0.113, 51.467), (-0.117, 51.467), (-0.117, 51.463)));
+        var a1 = new PatrolArea { AreaId = "A1", Rank = 1, Geometry = new Targeting.Common.V1.MultiPolygon { Polygons = { holed } }, ExpectedShare = 0.2, HistoricalCount = 12, AreaM2 = 1 };
+        var a2 = new PatrolArea { AreaId = "A2", Rank = 2, Geometry = new Targeting.Common.V1.MultiPolygon { Polygons = { Square(-0.10, 51.45, 0.002), Square(-0.095, 51.45, 0.002) } }, ExpectedShare = 0.1, HistoricalCount = 5, AreaM2 = 1 };
+        var plan = new PatrolPlan { PlanId = "plan-winding", AreaName = "Lambeth", Areas = { a1, a2 } };
+        var file = Path.Combine(_folder.FullName, BriefCommand.GeoJsonFile);
+
+        await File.WriteAllTextAsync(file, BriefCommand.PatrolAreasGeoJson(plan), TestContext.Current.CancellationToken);
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken));
+        Assert.Equal("patrol areas plan-winding", json.RootElement.GetProperty("name").GetString());
+        var features = json.RootElement.GetProperty("features");
+        Assert.Equal("A1", features[0].GetProperty("id").GetString());
+        Assert.Equal("Polygon", features[0].GetProperty("geometry").GetProperty("type").GetString());
+        var rings = features[0].GetProperty("geometry").GetProperty("coordinates");
+        Assert.Equal(2, rings.GetArrayLength());
+        Assert.True(NetTopologySuite.Algorithm.Orientation.IsCCW(Positions(rings[0])), "A1's exterior must be anticlockwise");
+        Assert.False(NetTopologySuite.Algorithm.Orientation.IsCCW(Positions(rings[1])), "A1's hole must be clockwise");
+        Assert.Equal("MultiPolygon", features[1].GetProperty("geometry").GetProperty("type").GetString());
+        foreach (var polygon in features[1].GetProperty("geometry").GetProperty("coordinates").EnumerateArray())
+        {
+            Assert.True(NetTopologySuite.Algorithm.Orientation.IsCCW(Positions(polygon[0])), "A2's exteriors must be anticlockwise");
+        }
+
+        // GDAL's GeoJSON driver (as QGIS uses it) opens the file and sees both areas and their fields.
+        var ogr = await Cli.ToolAsync("ogrinfo", "-ro", "-al", "-so", file);
+        Assert.Contains("Feature Count: 2", ogr, StringComparison.Ordinal);
+        Assert.Matches(@"Geometry: (Polygon|Multi Polygon|Unknown \(any\))", ogr);
+        Assert.Contains("area_id: String", ogr, StringComparison.Ordinal);
+        Assert.Contains("historical_count: Integer", ogr, StringComparison.Ordinal);
+        Assert.Matches(@"Extent: \(-0\.120*, 51\.450*\) - \(-0\.0930*, 51\.470*\)", ogr);
+    }
+
+    private static NetTopologySuite.Geometries.Coordinate[] Positions(JsonElement ring) =>
+        [.. ring.EnumerateArray().Select(p => new NetTopologySuite.Geometries.Coordinate(p[0].GetDouble(), p[1].GetDouble()))];
+
+    [Fact]
     public async Task Help_EveryHotspotCommand_DescribesEachOption()
     {
         var expected = new Dictionary<string[], string[]>

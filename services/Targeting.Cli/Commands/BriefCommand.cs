@@ -3,14 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Google.Protobuf;
-using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
 using Targeting.Engine.Geography;
 using Targeting.Hotspot;
 using Targeting.Hotspot.Briefing;
 using Targeting.Hotspot.Planning;
 using Targeting.Hotspot.V1;
-using Polygon = NetTopologySuite.Geometries.Polygon;
 
 namespace Targeting.Cli.Commands;
 
@@ -201,7 +199,7 @@ internal static class BriefCommand
     {
         var features = plan.Areas.Select(area =>
         {
-            var shape = RightHandRule(GeometryMapping.ToNts(area.Geometry));
+            var shape = Simplest(GeometryMapping.ToNts(area.Geometry));
             var properties = new Dictionary<string, object?>
             {
                 ["area_id"] = area.AreaId,
@@ -230,18 +228,9 @@ internal static class BriefCommand
         return GeoJson.WriteFeatureCollection(features, coordinateDecimals: 7, new Dictionary<string, object?> { ["name"] = $"patrol areas {plan.PlanId}" });
     }
 
-    /// <summary>One polygon as a Polygon, several as a MultiPolygon; exterior rings anticlockwise, holes clockwise (RFC 7946 §3.1.6).</summary>
-    private static Geometry RightHandRule(NetTopologySuite.Geometries.MultiPolygon shape)
-    {
-        var factory = shape.Factory;
-        var polygons = Enumerable.Range(0, shape.NumGeometries).Select(i => (Polygon)shape.GetGeometryN(i)).Select(p => factory.CreatePolygon(
-            Oriented(p.Shell, counterClockwise: true, factory),
-            [.. p.Holes.Select(h => Oriented(h, counterClockwise: false, factory))])).ToArray();
-        return polygons.Length == 1 ? polygons[0] : factory.CreateMultiPolygon(polygons);
-    }
-
-    private static LinearRing Oriented(LinearRing ring, bool counterClockwise, GeometryFactory factory) =>
-        ring.IsEmpty || Orientation.IsCCW(ring.CoordinateSequence) == counterClockwise ? ring : factory.CreateLinearRing(ring.CoordinateSequence.Reversed());
+    /// <summary>One polygon as a Polygon, several as a MultiPolygon (GeoJson writes the rings with RFC 7946 §3.1.6's winding).</summary>
+    private static Geometry Simplest(NetTopologySuite.Geometries.MultiPolygon shape) =>
+        shape.NumGeometries == 1 ? shape.GetGeometryN(0) : shape;
 
     /// <summary>For a plan whose area is not in the local boundary files: a frame around its patrol areas.</summary>
     private static Geometry ExtentOf(IReadOnlyList<Geometry> shapes, BoundaryCatalog catalog)

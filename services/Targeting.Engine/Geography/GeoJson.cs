@@ -1,8 +1,12 @@
+using System.Collections;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using NetTopologySuite.Algorithm;
+using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
+using NetTopologySuite.IO.Converters;
+using NetTopologySuite.Precision;
 
 namespace Targeting.Engine.Geography;
 
@@ -25,39 +29,95 @@ public sealed record GeoJsonFeature(Geometry Geometry, IReadOnlyDictionary<strin
     } : null;
 }
 
-/// <summary>A GeoJSON document that could not be read, with the JSON path of the problem.</summary>
+/// <summary>A GeoJSON document that could not be read: the message names where (a JSON path such as
+/// <c>$.features[3].geometry</c>) and what is wrong.</summary>
 public sealed class GeoJsonException(string message) : FormatException(message);
 
 /// <summary>
-/// Reads and writes GeoJSON (RFC 7946) with System.Text.Json: FeatureCollection, Feature and the
+/// Reads and writes GeoJSON (RFC 7946) with NetTopologySuite.IO.GeoJSON4STJ's
+/// <see cref="GeoJsonConverterFactory"/> on System.Text.Json: FeatureCollection, Feature and the
 /// geometry types Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon and
 /// GeometryCollection.
 /// </summary>
 /// <remarks>
-/// Coordinates are read as given (x = first ordinate, y = second; a third is ignored); no CRS is
-/// assumed, so callers project WGS84 input themselves with <see cref="Projection"/>. Polygon rings
-/// are written with RFC 7946's winding (exterior counter-clockwise, holes clockwise) and
-/// coordinates rounded to a number of decimals (default 6, about 0.1 m in degrees).
-/// Empty input: an empty FeatureCollection reads as an empty list. Thread safety: stateless, safe.
-/// Errors throw <see cref="GeoJsonException"/> naming the JSON path, e.g.
-/// <c>$.features[3].geometry.coordinates[0]: a linear ring needs at least 4 positions</c>.
+/// <para>
+/// Reading: the library parses every geometry; this class checks the document's frame, which the
+/// library accepts loosely (a FeatureCollection must have a "features" array, each feature must say
+/// "type": "Feature" and have a geometry object, and a geometry must have a known type), and keeps
+/// property types (numbers as <see cref="double"/>). Coordinates are read as given (x = first
+/// ordinate, y = second; a third is dropped, so geometries are always 2D); an open polygon ring is
+/// closed rather than refused; non-finite ordinates are refused. No CRS is assumed, so callers
+/// project WGS84 input themselves with <see cref="Projection"/>. Geometries are made by the factory
+/// passed in (default: floating precision, SRID 0). An empty FeatureCollection reads as an empty list.
+/// </para>
+/// <para>
+/// Writing: features go through the library's feature and attribute-table converters. Polygon rings
+/// are written with RFC 7946's winding (exterior counter-clockwise, holes clockwise: the library's
+/// <see cref="RingOrientationOption.EnforceRfc9746"/>) and x and y rounded to a number of decimals
+/// (default 6, about 0.1 m in degrees) with a fixed <see cref="PrecisionModel"/>, point by point
+/// (<see cref="GeometryPrecisionReducer.ReducePointwise"/>: the shape is not re-noded, so rounding
+/// can in principle make a sliver polygon invalid; at 6 or 7 decimals the engine's areas are far
+/// larger than the grid). A non-finite double property is written as null.
+/// </para>
+/// <para>
+/// Errors: <see cref="GeoJsonException"/> naming the JSON path of the object and the problem, e.g.
+/// <c>$.features[3].geometry: not a valid Polygon: a linear ring needs at least 4 positions, found 3</c>;
+/// no <see cref="JsonException"/> or library exception escapes for bad input.
+/// Thread safety: stateless apart from cached serializer options; safe.
+/// </para>
 /// </remarks>
 public static class GeoJson
 {
     private static readonly GeometryFactory DefaultFactory = new(new PrecisionModel(), 0);
 
+    private static readonly HashSet<string> GeometryTypes = new(StringComparer.Ordinal)
+    {
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
+    };
+
+    /// <summary>Serializer options for reading, one per target factory.</summary>
+    private static readonly ConditionalWeakTable<GeometryFactory, JsonSerializerOptions> ReadOptions = new();
+
+    private static readonly JsonSerializerOptions WriteOptions = Options(DefaultFactory);
+
     /// <summary>Reads a FeatureCollection, a Feature, or a bare geometry (as one feature with no properties).</summary>
+    /// <param name="json">The GeoJSON text.</param>
+    /// <param name="factory">The factory for the geometries (default: floating precision, SRID 0).</param>
+    /// <exception cref="GeoJsonException">The text is not JSON or not GeoJSON; the message names where.</exception>
     public static IReadOnlyList<GeoJsonFeature> ReadFeatures(string json, GeometryFactory? factory = null)
     {
         using var document = Parse(json);
-        var reader = new Reader(factory ?? DefaultFactory);
-        return reader.ReadFeatures(document.RootElement);
+        var target = factory ?? DefaultFactory;
+        var options = ReadOptions.GetValue(target, f => Options(new ReadingFactory(f)));
+        var root = document.RootElement;
+        var type = RequireType(root, "$");
+        switch (type)
+        {
+            case "FeatureCollection":
+                if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
+                {
+                    throw new GeoJsonException("$.features: a FeatureCollection needs a \"features\" array");
+                }
+
+                var list = new List<GeoJsonFeature>(features.GetArrayLength());
+                foreach (var feature in features.EnumerateArray())
+                {
+                    list.Add(ReadFeature(feature, $"$.features[{list.Count.ToString(CultureInfo.InvariantCulture)}]", target, options));
+                }
+
+                return list;
+            case "Feature":
+                return [ReadFeature(root, "$", target, options)];
+            default:
+                return [new GeoJsonFeature(ReadGeometry(root, "$", target, options), new Dictionary<string, object?>())];
+        }
     }
 
     /// <summary>
     /// Reads one geometry from a geometry, Feature or FeatureCollection document; several features
     /// become one geometry (a MultiPolygon when they are all polygonal, else a GeometryCollection).
     /// </summary>
+    /// <exception cref="GeoJsonException">The text is not JSON or not GeoJSON; the message names where.</exception>
     public static Geometry ReadGeometry(string json, GeometryFactory? factory = null)
     {
         var f = factory ?? DefaultFactory;
@@ -72,41 +132,38 @@ public static class GeoJson
 
     /// <summary>Writes a FeatureCollection.</summary>
     /// <param name="features">The features, written in order.</param>
-    /// <param name="coordinateDecimals">Decimals kept per ordinate (default 6).</param>
+    /// <param name="coordinateDecimals">Decimals kept per ordinate (default 6; 0 to 15).</param>
     /// <param name="members">Extra top-level members (e.g. "name"), written before "features".</param>
     public static string WriteFeatureCollection(IEnumerable<GeoJsonFeature> features, int coordinateDecimals = 6,
-        IReadOnlyDictionary<string, object?>? members = null)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false }))
-        {
-            WriteFeatureCollection(writer, features, coordinateDecimals, members);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+        IReadOnlyDictionary<string, object?>? members = null) =>
+        Write(writer => WriteFeatureCollection(writer, features, coordinateDecimals, members));
 
     /// <summary>Writes a FeatureCollection to a JSON writer.</summary>
+    /// <param name="writer">The writer; its own options (indentation, encoder) apply.</param>
+    /// <param name="features">The features, written in order.</param>
+    /// <param name="coordinateDecimals">Decimals kept per ordinate (default 6; 0 to 15).</param>
+    /// <param name="members">Extra top-level members (e.g. "name"), written before "features".</param>
     public static void WriteFeatureCollection(Utf8JsonWriter writer, IEnumerable<GeoJsonFeature> features, int coordinateDecimals = 6,
         IReadOnlyDictionary<string, object?>? members = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(features);
+        var precision = Precision(coordinateDecimals);
+
+        // The library's FeatureCollection converter writes no foreign members, so the frame is written
+        // here and each feature by the library.
         writer.WriteStartObject();
         writer.WriteString("type", "FeatureCollection");
-        if (members is not null)
+        foreach (var (name, value) in members ?? new Dictionary<string, object?>())
         {
-            foreach (var (name, value) in members)
-            {
-                writer.WritePropertyName(name);
-                WriteValue(writer, value);
-            }
+            writer.WritePropertyName(name);
+            JsonSerializer.Serialize(writer, Plain(value), WriteOptions);
         }
 
         writer.WriteStartArray("features");
         foreach (var feature in features)
         {
-            WriteFeature(writer, feature, coordinateDecimals);
+            JsonSerializer.Serialize(writer, ToFeature(feature, precision), WriteOptions);
         }
 
         writer.WriteEndArray();
@@ -114,121 +171,52 @@ public static class GeoJson
     }
 
     /// <summary>Writes one geometry as a GeoJSON geometry object.</summary>
-    public static string WriteGeometry(Geometry geometry, int coordinateDecimals = 6)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            WriteGeometry(writer, geometry, coordinateDecimals);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    /// <param name="geometry">The geometry.</param>
+    /// <param name="coordinateDecimals">Decimals kept per ordinate (default 6; 0 to 15).</param>
+    public static string WriteGeometry(Geometry geometry, int coordinateDecimals = 6) =>
+        Write(writer => WriteGeometry(writer, geometry, coordinateDecimals));
 
     /// <summary>Writes one feature object.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="feature">The feature; its id, when set, is written as the feature's "id".</param>
+    /// <param name="coordinateDecimals">Decimals kept per ordinate (default 6; 0 to 15).</param>
     public static void WriteFeature(Utf8JsonWriter writer, GeoJsonFeature feature, int coordinateDecimals = 6)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(feature);
-        writer.WriteStartObject();
-        writer.WriteString("type", "Feature");
-        if (feature.Id is not null)
-        {
-            writer.WriteString("id", feature.Id);
-        }
-
-        writer.WriteStartObject("properties");
-        foreach (var (name, value) in feature.Properties)
-        {
-            writer.WritePropertyName(name);
-            WriteValue(writer, value);
-        }
-
-        writer.WriteEndObject();
-        writer.WritePropertyName("geometry");
-        WriteGeometry(writer, feature.Geometry, coordinateDecimals);
-        writer.WriteEndObject();
+        JsonSerializer.Serialize(writer, ToFeature(feature, Precision(coordinateDecimals)), WriteOptions);
     }
 
     /// <summary>Writes one geometry object.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="geometry">The geometry.</param>
+    /// <param name="coordinateDecimals">Decimals kept per ordinate (default 6; 0 to 15).</param>
     public static void WriteGeometry(Utf8JsonWriter writer, Geometry geometry, int coordinateDecimals = 6)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentOutOfRangeException.ThrowIfNegative(coordinateDecimals);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(coordinateDecimals, 15);
-        writer.WriteStartObject();
-        switch (geometry)
+        JsonSerializer.Serialize(writer, Rounded(geometry, Precision(coordinateDecimals)), WriteOptions);
+    }
+
+    private static JsonSerializerOptions Options(GeometryFactory factory) => new()
+    {
+        MaxDepth = 256,
+        Converters =
         {
-            case Point point:
-                writer.WriteString("type", "Point");
-                writer.WritePropertyName("coordinates");
-                if (point.IsEmpty)
-                {
-                    writer.WriteStartArray();
-                    writer.WriteEndArray();
-                }
-                else
-                {
-                    WritePosition(writer, point.X, point.Y, coordinateDecimals);
-                }
+            new GeoJsonConverterFactory(factory, writeGeometryBBox: false, GeoJsonConverterFactory.DefaultIdPropertyName,
+                RingOrientationOption.EnforceRfc9746),
+        },
+    };
 
-                break;
-            case MultiPoint multiPoint:
-                writer.WriteString("type", "MultiPoint");
-                writer.WriteStartArray("coordinates");
-                foreach (var part in multiPoint.Geometries.Cast<Point>())
-                {
-                    WritePosition(writer, part.X, part.Y, coordinateDecimals);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case LinearRing or LineString:
-                writer.WriteString("type", "LineString");
-                writer.WritePropertyName("coordinates");
-                WritePositions(writer, ((LineString)geometry).CoordinateSequence, coordinateDecimals, reverse: false);
-                break;
-            case MultiLineString multiLine:
-                writer.WriteString("type", "MultiLineString");
-                writer.WriteStartArray("coordinates");
-                foreach (var part in multiLine.Geometries.Cast<LineString>())
-                {
-                    WritePositions(writer, part.CoordinateSequence, coordinateDecimals, reverse: false);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case Polygon polygon:
-                writer.WriteString("type", "Polygon");
-                writer.WritePropertyName("coordinates");
-                WritePolygonRings(writer, polygon, coordinateDecimals);
-                break;
-            case MultiPolygon multiPolygon:
-                writer.WriteString("type", "MultiPolygon");
-                writer.WriteStartArray("coordinates");
-                foreach (var part in multiPolygon.Geometries.Cast<Polygon>())
-                {
-                    WritePolygonRings(writer, part, coordinateDecimals);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case GeometryCollection collection:
-                writer.WriteString("type", "GeometryCollection");
-                writer.WriteStartArray("geometries");
-                foreach (var part in collection.Geometries)
-                {
-                    WriteGeometry(writer, part, coordinateDecimals);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                throw new ArgumentException($"unsupported geometry type {geometry.GeometryType}", nameof(geometry));
+    private static string Write(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
         }
 
-        writer.WriteEndObject();
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static JsonDocument Parse(string json)
@@ -244,331 +232,252 @@ public static class GeoJson
         }
     }
 
-    private static void WritePolygonRings(Utf8JsonWriter writer, Polygon polygon, int decimals)
+    private static GeoJsonFeature ReadFeature(JsonElement element, string path, GeometryFactory factory, JsonSerializerOptions options)
     {
-        writer.WriteStartArray();
-        if (!polygon.IsEmpty)
+        var type = RequireType(element, path);
+        if (type != "Feature")
         {
-            var shell = polygon.ExteriorRing.CoordinateSequence;
-            WritePositions(writer, shell, decimals, reverse: !Orientation.IsCCW(shell));
-            foreach (var hole in polygon.InteriorRings)
-            {
-                var sequence = hole.CoordinateSequence;
-                WritePositions(writer, sequence, decimals, reverse: Orientation.IsCCW(sequence));
-            }
+            throw new GeoJsonException($"{path}.type: expected \"Feature\", found \"{type}\"");
         }
 
-        writer.WriteEndArray();
-    }
-
-    private static void WritePositions(Utf8JsonWriter writer, CoordinateSequence sequence, int decimals, bool reverse)
-    {
-        writer.WriteStartArray();
-        for (var k = 0; k < sequence.Count; k++)
+        if (!element.TryGetProperty("geometry", out var geometryElement) || geometryElement.ValueKind != JsonValueKind.Object)
         {
-            var i = reverse ? sequence.Count - 1 - k : k;
-            WritePosition(writer, sequence.GetX(i), sequence.GetY(i), decimals);
+            throw new GeoJsonException($"{path}.geometry: a feature needs a geometry object (null geometries are not supported)");
         }
 
-        writer.WriteEndArray();
-    }
-
-    private static void WritePosition(Utf8JsonWriter writer, double x, double y, int decimals)
-    {
-        writer.WriteStartArray();
-        writer.WriteNumberValue(Math.Round(x, decimals, MidpointRounding.AwayFromZero));
-        writer.WriteNumberValue(Math.Round(y, decimals, MidpointRounding.AwayFromZero));
-        writer.WriteEndArray();
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
+        var geometry = ReadGeometry(geometryElement, path + ".geometry", factory, options);
+        var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (element.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
         {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case string s:
-                writer.WriteStringValue(s);
-                break;
-            case bool b:
-                writer.WriteBooleanValue(b);
-                break;
-            case double d when double.IsFinite(d):
-                writer.WriteNumberValue(d);
-                break;
-            case double:
-                writer.WriteNullValue();
-                break;
-            case float f:
-                writer.WriteNumberValue(f);
-                break;
-            case int i:
-                writer.WriteNumberValue(i);
-                break;
-            case long l:
-                writer.WriteNumberValue(l);
-                break;
-            case decimal m:
-                writer.WriteNumberValue(m);
-                break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                writer.WriteStartObject();
-                foreach (var (k, v) in map)
+            foreach (var property in props.EnumerateObject())
+            {
+                properties[property.Name] = property.Value.ValueKind switch
                 {
-                    writer.WritePropertyName(k);
-                    WriteValue(writer, v);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case System.Collections.IEnumerable sequence:
-                writer.WriteStartArray();
-                foreach (var item in sequence)
-                {
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(System.Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
-    }
-
-    private sealed class Reader(GeometryFactory factory)
-    {
-        public IReadOnlyList<GeoJsonFeature> ReadFeatures(JsonElement root)
-        {
-            var type = RequireType(root, "$");
-            switch (type)
-            {
-                case "FeatureCollection":
-                    if (!root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
-                    {
-                        throw new GeoJsonException("$.features: a FeatureCollection needs a \"features\" array");
-                    }
-
-                    var list = new List<GeoJsonFeature>(features.GetArrayLength());
-                    var index = 0;
-                    foreach (var feature in features.EnumerateArray())
-                    {
-                        list.Add(ReadFeature(feature, $"$.features[{index.ToString(CultureInfo.InvariantCulture)}]"));
-                        index++;
-                    }
-
-                    return list;
-                case "Feature":
-                    return [ReadFeature(root, "$")];
-                default:
-                    return [new GeoJsonFeature(ReadGeometry(root, "$"), new Dictionary<string, object?>())];
-            }
-        }
-
-        private GeoJsonFeature ReadFeature(JsonElement element, string path)
-        {
-            var type = RequireType(element, path);
-            if (type != "Feature")
-            {
-                throw new GeoJsonException($"{path}.type: expected \"Feature\", found \"{type}\"");
-            }
-
-            if (!element.TryGetProperty("geometry", out var geometryElement) || geometryElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new GeoJsonException($"{path}.geometry: a feature needs a geometry object (null geometries are not supported)");
-            }
-
-            var geometry = ReadGeometry(geometryElement, path + ".geometry");
-            var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
-            if (element.TryGetProperty("properties", out var props) && props.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var property in props.EnumerateObject())
-                {
-                    properties[property.Name] = property.Value.ValueKind switch
-                    {
-                        JsonValueKind.String => property.Value.GetString(),
-                        JsonValueKind.Number => property.Value.GetDouble(),
-                        JsonValueKind.True => true,
-                        JsonValueKind.False => false,
-                        JsonValueKind.Null => null,
-                        _ => property.Value.Clone(),
-                    };
-                }
-            }
-
-            string? id = null;
-            if (element.TryGetProperty("id", out var idElement))
-            {
-                id = idElement.ValueKind switch
-                {
-                    JsonValueKind.String => idElement.GetString(),
-                    JsonValueKind.Number => idElement.GetRawText(),
-                    _ => null,
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Number => property.Value.GetDouble(),
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    JsonValueKind.Null => null,
+                    _ => property.Value.Clone(),
                 };
             }
-
-            return new GeoJsonFeature(geometry, properties, id);
         }
 
-        private Geometry ReadGeometry(JsonElement element, string path)
+        string? id = null;
+        if (element.TryGetProperty("id", out var idElement))
         {
-            var type = RequireType(element, path);
-            if (type == "GeometryCollection")
+            id = idElement.ValueKind switch
             {
-                if (!element.TryGetProperty("geometries", out var geometries) || geometries.ValueKind != JsonValueKind.Array)
-                {
-                    throw new GeoJsonException($"{path}.geometries: a GeometryCollection needs a \"geometries\" array");
-                }
-
-                var parts = new List<Geometry>();
-                var i = 0;
-                foreach (var part in geometries.EnumerateArray())
-                {
-                    parts.Add(ReadGeometry(part, $"{path}.geometries[{i.ToString(CultureInfo.InvariantCulture)}]"));
-                    i++;
-                }
-
-                return factory.CreateGeometryCollection([.. parts]);
-            }
-
-            if (!element.TryGetProperty("coordinates", out var coordinates) || coordinates.ValueKind != JsonValueKind.Array)
-            {
-                throw new GeoJsonException($"{path}.coordinates: a {type} needs a \"coordinates\" array");
-            }
-
-            var at = path + ".coordinates";
-            return type switch
-            {
-                "Point" => coordinates.GetArrayLength() == 0 ? factory.CreatePoint() : factory.CreatePoint(ReadPosition(coordinates, at)),
-                "MultiPoint" => factory.CreateMultiPoint(Map(coordinates, at, (e, p) => factory.CreatePoint(ReadPosition(e, p)))),
-                "LineString" => ReadLineString(coordinates, at),
-                "MultiLineString" => factory.CreateMultiLineString(Map(coordinates, at, ReadLineString)),
-                "Polygon" => ReadPolygon(coordinates, at),
-                "MultiPolygon" => factory.CreateMultiPolygon(Map(coordinates, at, ReadPolygon)),
-                _ => throw new GeoJsonException($"{path}.type: unknown geometry type \"{type}\""),
+                JsonValueKind.String => idElement.GetString(),
+                JsonValueKind.Number => idElement.GetRawText(),
+                _ => null,
             };
         }
 
-        private LineString ReadLineString(JsonElement element, string path)
-        {
-            var positions = ReadPositions(element, path);
-            if (positions.Length < 2)
-            {
-                throw new GeoJsonException($"{path}: a line string needs at least 2 positions");
-            }
+        return new GeoJsonFeature(geometry, properties, id);
+    }
 
-            return factory.CreateLineString(positions);
+    /// <summary>One geometry object, parsed by the library; its failures become errors naming <paramref name="path"/>.</summary>
+    private static Geometry ReadGeometry(JsonElement element, string path, GeometryFactory factory, JsonSerializerOptions options)
+    {
+        var type = RequireType(element, path);
+        if (!GeometryTypes.Contains(type))
+        {
+            throw new GeoJsonException($"{path}.type: unknown geometry type \"{type}\"");
         }
 
-        private Polygon ReadPolygon(JsonElement element, string path)
+        Geometry? geometry;
+        try
         {
-            RequireArray(element, path);
-            var rings = new List<LinearRing>();
-            var i = 0;
-            foreach (var ringElement in element.EnumerateArray())
+            geometry = element.Deserialize<Geometry>(options);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException
+            or NotSupportedException or OverflowException)
+        {
+            // JsonException: the library's own complaint (or System.Text.Json's around a wrong token, whose
+            // inner exception says which); ArgumentException: NTS refusing the shape or an unknown nested
+            // type; NotSupportedException: a nested "type" that names no geometry (e.g. "Feature" or "7").
+            throw new GeoJsonException($"{path}: not a valid {type}: {Detail(e)}");
+        }
+
+        if (geometry is null)
+        {
+            throw new GeoJsonException($"{path}: not a valid {type}");
+        }
+
+        // The reading factory builds through the caller's; an empty part made by a non-virtual factory
+        // method may still name the reading factory, so copy then.
+        return Owned(geometry, factory) ? geometry : factory.CreateGeometry(geometry);
+    }
+
+    /// <summary>What the library said; for a wrong token, System.Text.Json's inner message and where in
+    /// the geometry's own text it was (line 1 is the line where the geometry object starts).</summary>
+    private static string Detail(Exception e)
+    {
+        if (e is not JsonException { InnerException: { } inner } json)
+        {
+            return e.Message;
+        }
+
+        return json.LineNumber is { } line && json.BytePositionInLine is { } column
+            ? $"{inner.Message} (line {(line + 1).ToString(CultureInfo.InvariantCulture)}, byte {column.ToString(CultureInfo.InvariantCulture)} of the geometry)"
+            : inner.Message;
+    }
+
+    private static bool Owned(Geometry geometry, GeometryFactory factory)
+    {
+        if (!ReferenceEquals(geometry.Factory, factory))
+        {
+            return false;
+        }
+
+        if (geometry is GeometryCollection collection)
+        {
+            foreach (var part in collection.Geometries)
             {
-                var ringPath = $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]";
-                var positions = ReadPositions(ringElement, ringPath);
-                if (positions.Length > 0 && !positions[0].Equals2D(positions[^1]))
+                if (!Owned(part, factory))
                 {
-                    // RFC 7946 requires closed rings; close an open one rather than refuse a whole boundary file.
-                    positions = [.. positions, positions[0].Copy()];
+                    return false;
                 }
+            }
+        }
 
-                if (positions.Length < 4)
+        return true;
+    }
+
+    private static string RequireType(JsonElement element, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new GeoJsonException($"{path}: expected a GeoJSON object");
+        }
+
+        if (!element.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+        {
+            throw new GeoJsonException($"{path}.type: a GeoJSON object needs a \"type\" string");
+        }
+
+        return type.GetString()!;
+    }
+
+    private static PrecisionModel Precision(int decimals)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(decimals, "coordinateDecimals");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decimals, 15, "coordinateDecimals");
+        return new PrecisionModel(Math.Pow(10, decimals));
+    }
+
+    private static Geometry Rounded(Geometry geometry, PrecisionModel precision) =>
+        GeometryPrecisionReducer.ReducePointwise(geometry, precision);
+
+    private static Feature ToFeature(GeoJsonFeature feature, PrecisionModel precision)
+    {
+        ArgumentNullException.ThrowIfNull(feature);
+        var attributes = new AttributesTable();
+        foreach (var (name, value) in feature.Properties)
+        {
+            attributes.Add(name, Plain(value));
+        }
+
+        if (feature.Id is not null)
+        {
+            // The library writes this attribute as the feature's "id", not as a property.
+            attributes.Add(GeoJsonConverterFactory.DefaultIdPropertyName, feature.Id);
+        }
+
+        return new Feature(Rounded(feature.Geometry, precision), attributes);
+    }
+
+    /// <summary>A property value as System.Text.Json can write it: non-finite numbers become null, maps and
+    /// sequences are walked, and values of other types become their invariant-culture text.</summary>
+    private static object? Plain(object? value) => value switch
+    {
+        null or string or bool or JsonElement => value,
+        double d => double.IsFinite(d) ? d : null,
+        float f => float.IsFinite(f) ? f : null,
+        int or long or short or byte or sbyte or uint or ulong or ushort or decimal => value,
+        IReadOnlyDictionary<string, object?> map => map.ToDictionary(entry => entry.Key, entry => Plain(entry.Value), StringComparer.Ordinal),
+        IEnumerable sequence => sequence.Cast<object?>().Select(Plain).ToList(),
+        _ => System.Convert.ToString(value, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// The factory the library reads with: it makes every geometry with the caller's factory, after
+    /// dropping a third ordinate, refusing a non-finite one, and closing an open polygon ring (RFC 7946
+    /// requires closed rings, but refusing a whole boundary file for one open ring helps nobody).
+    /// </summary>
+    private sealed class ReadingFactory(GeometryFactory target)
+        : GeometryFactory(target.PrecisionModel, target.SRID, target.CoordinateSequenceFactory, target.GeometryServices)
+    {
+        public override Point CreatePoint(CoordinateSequence coordinates) => target.CreatePoint(Planar(coordinates));
+
+        public override LineString CreateLineString(CoordinateSequence coordinates) => target.CreateLineString(Planar(coordinates));
+
+        public override LinearRing CreateLinearRing(CoordinateSequence coordinates)
+        {
+            var ring = Planar(coordinates);
+            if (ring is null || ring.Count == 0)
+            {
+                return target.CreateLinearRing(ring);
+            }
+
+            var last = ring.Count - 1;
+            if (ring.GetX(0) != ring.GetX(last) || ring.GetY(0) != ring.GetY(last))
+            {
+                var closed = target.CoordinateSequenceFactory.Create(ring.Count + 1, 2, 0);
+                CoordinateSequences.Copy(ring, 0, closed, 0, ring.Count);
+                closed.SetX(ring.Count, ring.GetX(0));
+                closed.SetY(ring.Count, ring.GetY(0));
+                ring = closed;
+            }
+
+            if (ring.Count < 4)
+            {
+                throw new ArgumentException($"a linear ring needs at least 4 positions, found {ring.Count.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            return target.CreateLinearRing(ring);
+        }
+
+        public override Polygon CreatePolygon(LinearRing shell, LinearRing[] holes) => target.CreatePolygon(shell, holes);
+
+        public override MultiPoint CreateMultiPoint(Point[] point) => target.CreateMultiPoint(point);
+
+        public override MultiLineString CreateMultiLineString(LineString[] lineStrings) => target.CreateMultiLineString(lineStrings);
+
+        public override MultiPolygon CreateMultiPolygon(Polygon[] polygons) => target.CreateMultiPolygon(polygons);
+
+        public override GeometryCollection CreateGeometryCollection(Geometry[] geometries) => target.CreateGeometryCollection(geometries);
+
+        /// <summary>x and y only, finite.</summary>
+        private CoordinateSequence? Planar(CoordinateSequence? coordinates)
+        {
+            if (coordinates is null)
+            {
+                return null;
+            }
+
+            for (var i = 0; i < coordinates.Count; i++)
+            {
+                if (!double.IsFinite(coordinates.GetX(i)) || !double.IsFinite(coordinates.GetY(i)))
                 {
-                    throw new GeoJsonException($"{ringPath}: a linear ring needs at least 4 positions");
+                    throw new ArgumentException("ordinates must be finite");
                 }
-
-                rings.Add(factory.CreateLinearRing(positions));
-                i++;
             }
 
-            if (rings.Count == 0)
+            if (coordinates.Dimension == 2 && coordinates.Measures == 0)
             {
-                return factory.CreatePolygon();
+                return coordinates;
             }
 
-            return factory.CreatePolygon(rings[0], [.. rings.Skip(1)]);
-        }
-
-        private Coordinate[] ReadPositions(JsonElement element, string path)
-        {
-            RequireArray(element, path);
-            var result = new Coordinate[element.GetArrayLength()];
-            var i = 0;
-            foreach (var position in element.EnumerateArray())
+            var planar = target.CoordinateSequenceFactory.Create(coordinates.Count, 2, 0);
+            for (var i = 0; i < coordinates.Count; i++)
             {
-                result[i] = ReadPosition(position, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]");
-                i++;
+                planar.SetX(i, coordinates.GetX(i));
+                planar.SetY(i, coordinates.GetY(i));
             }
 
-            return result;
-        }
-
-        private static Coordinate ReadPosition(JsonElement element, string path)
-        {
-            if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() < 2)
-            {
-                throw new GeoJsonException($"{path}: a position is an array of at least 2 numbers");
-            }
-
-            var x = element[0];
-            var y = element[1];
-            if (x.ValueKind != JsonValueKind.Number || y.ValueKind != JsonValueKind.Number)
-            {
-                throw new GeoJsonException($"{path}: a position's ordinates must be numbers");
-            }
-
-            var xv = x.GetDouble();
-            var yv = y.GetDouble();
-            if (!double.IsFinite(xv) || !double.IsFinite(yv))
-            {
-                throw new GeoJsonException($"{path}: ordinates must be finite");
-            }
-
-            return new Coordinate(xv, yv);
-        }
-
-        private static T[] Map<T>(JsonElement element, string path, Func<JsonElement, string, T> read)
-        {
-            RequireArray(element, path);
-            var result = new T[element.GetArrayLength()];
-            var i = 0;
-            foreach (var item in element.EnumerateArray())
-            {
-                result[i] = read(item, $"{path}[{i.ToString(CultureInfo.InvariantCulture)}]");
-                i++;
-            }
-
-            return result;
-        }
-
-        private static void RequireArray(JsonElement element, string path)
-        {
-            if (element.ValueKind != JsonValueKind.Array)
-            {
-                throw new GeoJsonException($"{path}: expected an array");
-            }
-        }
-
-        private static string RequireType(JsonElement element, string path)
-        {
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                throw new GeoJsonException($"{path}: expected a GeoJSON object");
-            }
-
-            if (!element.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
-            {
-                throw new GeoJsonException($"{path}.type: a GeoJSON object needs a \"type\" string");
-            }
-
-            return type.GetString()!;
+            return planar;
         }
     }
 }

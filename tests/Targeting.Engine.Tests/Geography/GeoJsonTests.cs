@@ -102,17 +102,115 @@ public sealed class GeoJsonTests
 
     [Theory]
     [InlineData("""{"type":"FeatureCollection"}""", "$.features")]
-    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}}]}""", "$.features[0].geometry.coordinates[0]: a linear ring needs at least 4 positions")]
-    [InlineData("""{"type":"Point","coordinates":["a",1]}""", "$.coordinates: a position's ordinates must be numbers")]
-    [InlineData("""{"type":"Hexagon","coordinates":[]}""", "unknown geometry type")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}}]}""", "$.features[0].geometry: not a valid Polygon: a linear ring needs at least 4 positions")]
+    [InlineData("""{"type":"Point","coordinates":["a",1]}""", "$: not a valid Point", "'a'")] // the library's text names the token it did not expect
+    [InlineData("""{"type":"Hexagon","coordinates":[]}""", "unknown geometry type \"Hexagon\"")]
+    [InlineData("""{"type":"Feature","properties":{},"geometry":{"type":"Hexagon","coordinates":[]}}""", "$.geometry.type: unknown geometry type")]
+    [InlineData("""{"type":"GeometryCollection","geometries":[{"type":"Hexagon","coordinates":[]}]}""", "$: not a valid GeometryCollection", "Hexagon")]
+    [InlineData("""{"type":"GeometryCollection","geometries":[{"type":"7","coordinates":[1,2]}]}""", "$: not a valid GeometryCollection")]
+    [InlineData("""{"type":"GeometryCollection","geometries":[{"type":"Feature","coordinates":[1,2]}]}""", "$: not a valid GeometryCollection")]
+    [InlineData("""{"type":"GeometryCollection","geometries":[{"type":"99","coordinates":[1,2]}]}""", "$: not a valid GeometryCollection")]
+    [InlineData("""{"type":"GeometryCollection","geometries":[null]}""", "$: not a valid GeometryCollection")]
     [InlineData("""{"type":"Feature","properties":{},"geometry":null}""", "$.geometry")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"properties":{},"geometry":{"type":"Point","coordinates":[1,2]}}]}""", "$.features[0].type")]
+    [InlineData("""{"type":"LineString","coordinates":[[1,2]]}""", "$: not a valid LineString", "LineString")]
+    [InlineData("""{"type":"Point","coordinates":[1e400,2]}""", "$: not a valid Point: ordinates must be finite")]
+    [InlineData("""{"type":"GeometryCollection"}""", "$: not a valid GeometryCollection", "geometries")]
     [InlineData("""[1,2]""", "$: expected a GeoJSON object")]
     [InlineData("""{"type":""", "not valid JSON")]
-    public void ReadFeatures_BadDocument_ThrowsNamingThePlace(string json, string expected)
+    public void ReadFeatures_BadDocument_ThrowsNamingThePlace(string json, string expected, string? alsoExpected = null)
     {
         var error = Assert.Throws<GeoJsonException>(() => GeoJson.ReadFeatures(json));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains(alsoExpected ?? expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadFeatures_MangledDocuments_ReadOrThrowGeoJsonExceptionOnly()
+    {
+        // Bad input of any shape is a GeoJsonException (a FormatException), never a JsonException, an
+        // ArgumentException from NTS or anything else from the library.
+        const string valid = """
+            {"type":"FeatureCollection","features":[
+              {"type":"Feature","id":1,"properties":{"n":"a","v":1.5,"l":[1,2],"o":{"k":null}},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]],[[0.2,0.1],[0.3,0.1],[0.3,0.2],[0.2,0.1]]]}},
+              {"type":"Feature","properties":null,"geometry":{"type":"MultiPolygon","coordinates":[[[[5,5],[6,5],[6,6],[5,5]]]]}},
+              {"type":"Feature","properties":{},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},{"type":"LineString","coordinates":[[0,0],[1,1]]},{"type":"MultiPoint","coordinates":[[1,2]]},{"type":"MultiLineString","coordinates":[[[0,0],[1,1]]]}]}}]}
+            """;
+        Assert.Equal(3, GeoJson.ReadFeatures(valid).Count);
+        string[] pieces = ["[", "]", "{", "}", ",", "null", "\"type\"", "\"Point\"", "\"Polygon\"", "\"x\"", "1", "-1e999", "[]", "[[]]", "true", ":"];
+        var random = new Random(20240510);
+        var other = new List<string>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var text = valid;
+            for (var edits = random.Next(1, 4); edits > 0; edits--)
+            {
+                var at = random.Next(text.Length);
+                var length = random.Next(0, 6);
+                text = text[..at] + pieces[random.Next(pieces.Length)] + text[Math.Min(text.Length, at + length)..];
+            }
+
+            try
+            {
+                GeoJson.ReadFeatures(text);
+            }
+            catch (GeoJsonException)
+            {
+            }
+            catch (Exception e)
+            {
+                other.Add($"{e.GetType().Name}: {e.Message} for {text}");
+            }
+        }
+
+        Assert.Empty(other);
+    }
+
+    [Fact]
+    public void ReadFeatures_ThirdOrdinateForeignMembersAndNumberId_ReadsPlanarGeometryOnTheCallersFactory()
+    {
+        const string json = """
+            {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}},"features":[
+              {"type":"Feature","id":42,"title":"foreign","properties":{"n":1},"geometry":{"type":"LineString","bbox":[0,0,1,1],"coordinates":[[0,0,5],[1,1,7]]}},
+              {"type":"Feature","properties":{},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[]},{"type":"Polygon","coordinates":[]}]}}]}
+            """;
+
+        var features = GeoJson.ReadFeatures(json, Projection.Wgs84Factory);
+
+        Assert.Equal("42", features[0].Id);
+        var line = Assert.IsType<LineString>(features[0].Geometry);
+        Assert.Equal(2, line.CoordinateSequence.Dimension);
+        Assert.True(double.IsNaN(line.GetCoordinateN(1).Z));
+        Assert.Equal(4326, line.SRID);
+        Assert.Same(Projection.Wgs84Factory, line.Factory);
+        var collection = Assert.IsType<GeometryCollection>(features[1].Geometry);
+        Assert.All(collection.Geometries, part => Assert.Same(Projection.Wgs84Factory, part.Factory));
+        Assert.True(collection.Geometries.All(part => part.IsEmpty));
+    }
+
+    [Fact]
+    public void WriteFeatureCollection_MultiPolygonWithClockwiseShellAndHole_WritesShellsCounterClockwiseHolesClockwiseRounded()
+    {
+        // Both parts given the wrong way round; the first also has a hole given counter-clockwise.
+        var shape = Wkt.Read("MULTIPOLYGON (((0 0, 0 10.123456789, 10 10, 10 0, 0 0), (2 2, 4 2, 4 4, 2 4, 2 2)), ((20 0, 20 1, 21 1, 20 0)))");
+
+        var text = GeoJson.WriteFeatureCollection([new GeoJsonFeature(shape, new Dictionary<string, object?> { ["nan"] = double.NaN }, "P1")], coordinateDecimals: 3);
+        using var json = JsonDocument.Parse(text);
+
+        var feature = json.RootElement.GetProperty("features")[0];
+        Assert.Equal("P1", feature.GetProperty("id").GetString());
+        Assert.False(feature.GetProperty("properties").TryGetProperty(NetTopologySuite.IO.Converters.GeoJsonConverterFactory.DefaultIdPropertyName, out _));
+        Assert.Equal(JsonValueKind.Null, feature.GetProperty("properties").GetProperty("nan").ValueKind);
+        var polygons = feature.GetProperty("geometry").GetProperty("coordinates");
+        Assert.True(NetTopologySuite.Algorithm.Orientation.IsCCW(Ring(polygons[0][0])), "first shell must be counter-clockwise");
+        Assert.False(NetTopologySuite.Algorithm.Orientation.IsCCW(Ring(polygons[0][1])), "hole must be clockwise");
+        Assert.True(NetTopologySuite.Algorithm.Orientation.IsCCW(Ring(polygons[1][0])), "second shell must be counter-clockwise");
+        Assert.Contains("10.123", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("10.1234", text, StringComparison.Ordinal);
+        var back = GeoJson.ReadGeometry(text);
+        Assert.Equal(shape.Area, back.Area, 1);
+        Assert.True(back.IsValid);
     }
 
     [Fact]
