@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using Grpc.Health.V1;
 using Targeting.Cli.Commands;
 using Targeting.Grpc;
 using Targeting.Testing;
@@ -22,21 +19,18 @@ public sealed class PythonGrpcioPeerTests
     // The script's own calls wait up to 60 s each; this only catches a hung interpreter.
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(5);
 
-    private static readonly GrpcMethod<HealthCheckRequest, HealthCheckResponse> HealthCheck =
-        GrpcMethod<HealthCheckRequest, HealthCheckResponse>.For(HealthReflection.Descriptor.Services[0], "Check");
-
     [Fact]
     public async Task GrpcioPeer_PassesEveryCheckAgainstServe()
     {
         await RequireGrpcioAsync();
-        var port = FreeLoopbackPort();
+        var port = ServeTestSupport.FreeLoopbackPort();
         var url = $"http://127.0.0.1:{port}";
         var dataDirectory = Directory.CreateTempSubdirectory("targeting-grpcio-peer-");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var serving = Task.Run(() => ServeCommand.RunAsync(url, dataDirectory.FullName, null, ["--environment", "Development"], TextWriter.Null, stop.Token));
         try
         {
-            await WaitUntilServingAsync(new Uri(url), serving);
+            await ServeTestSupport.WaitUntilServingAsync(new Uri(url), serving);
             var run = await RunPythonAsync(
                 [RepoPaths.InRepo("tests", "python", "grpcio_peer.py"), "--address", $"127.0.0.1:{port}"],
                 new Dictionary<string, string>
@@ -102,40 +96,5 @@ public sealed class PythonGrpcioPeerTests
         }
 
         return new CommandRun(process.ExitCode, await output, await error);
-    }
-
-    private static async Task WaitUntilServingAsync(Uri address, Task serving)
-    {
-        using var client = new GrpcClient(address);
-        for (var attempt = 0; attempt < 1200; attempt++)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving; // surfaces a start-up failure
-                Assert.Fail("serve exited before listening");
-            }
-
-            try
-            {
-                if ((await client.UnaryAsync(HealthCheck, new HealthCheckRequest())).Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return;
-                }
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("serve was not SERVING within 2 minutes");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Health.V1;
 using Targeting.Cli.Commands;
 using Targeting.Feedback;
@@ -18,7 +16,7 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Serve_AllThreeServices_AnswerOnOnePortWithAuthentication()
     {
-        var port = FreeLoopbackPort();
+        var port = ServeTestSupport.FreeLoopbackPort();
         var url = $"http://127.0.0.1:{port}";
         var dataDirectory = Directory.CreateTempSubdirectory("targeting-serve-test-");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -27,7 +25,7 @@ public sealed class ServeCommandTests
         try
         {
             using var anonymous = new GrpcClient(new Uri(url));
-            await WaitUntilListeningAsync(anonymous, serving);
+            await ServeTestSupport.WaitUntilServingAsync(new Uri(url), serving);
 
             foreach (var service in new[] { "targeting.hotspot.v1.HotspotService", "targeting.stops.v1.StopsService", "targeting.feedback.v1.FeedbackService" })
             {
@@ -57,34 +55,5 @@ public sealed class ServeCommandTests
             Assert.Equal(0, await serving);
             dataDirectory.Delete(recursive: true);
         }
-    }
-
-    private static async Task WaitUntilListeningAsync(GrpcClient client, Task serving)
-    {
-        for (var attempt = 0; attempt < 600; attempt++)
-        {
-            if (serving.IsCompleted)
-            {
-                await serving; // surfaces a start-up failure
-                Assert.Fail("serve exited before listening");
-            }
-            try
-            {
-                await client.UnaryAsync(HealthCheck, new HealthCheckRequest());
-                return;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
-            {
-                await Task.Delay(100);
-            }
-        }
-        Assert.Fail("serve did not start listening within 60 s");
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

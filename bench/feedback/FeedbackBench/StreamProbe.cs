@@ -13,7 +13,7 @@ using Targeting.Hotspot.V1;
 namespace FeedbackBench;
 
 /// <summary>
-/// How fast the gRPC layer streams the feedback service's inputs: N synthetic incidents from an
+/// How fast gRPC streams the feedback service's inputs: N synthetic incidents from an
 /// in-memory server, one Incident message each (StreamIncidents) or in IncidentPoints batches
 /// (StreamIncidentPoints, what the feedback service reads), read by the client into facts.
 /// </summary>
@@ -44,25 +44,11 @@ internal static class StreamProbe
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpcServer(builder.Configuration);
+        builder.Services.AddSingleton(new Streamer(incidents, points));
         await using var app = builder.Build();
         app.UseGrpcServer();
-        app.MapGrpcService<Streamer>(HotspotReflection.Descriptor.Services[0], s => s
-            .ServerStreaming<StreamIncidentsRequest, Incident>("StreamIncidents", async (_, _, writer, context) =>
-            {
-                foreach (var incident in incidents)
-                {
-                    await writer.WriteAsync(incident, context.CancellationToken);
-                }
-            }, Roles.Service)
-            .ServerStreaming<StreamIncidentsRequest, IncidentPoints>("StreamIncidentPoints", async (_, _, writer, context) =>
-            {
-                foreach (var chunk in points)
-                {
-                    await writer.WriteAsync(chunk, bufferHint: true, context.CancellationToken);
-                }
-            }, Roles.Service)
-            .Unimplemented("ImportIncidents").Unimplemented("ProposePatrolAreas").Unimplemented("GetPlan").Unimplemented("ListPlans")
-            .Unimplemented("StreamHotspotSurface").Unimplemented("LocatePatrolArea").Unimplemented("RunBacktest").Unimplemented("ListBoundaries"));
+        var hotspot = HotspotReflection.Descriptor.Services[0];
+        app.MapAuthorizedGrpcService<Streamer>(hotspot, [.. hotspot.Methods.Select(m => m.Name).Where(n => n is not ("StreamIncidents" or "StreamIncidentPoints"))]);
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         using var client = new GrpcClient(address, new GrpcClientOptions { BearerToken = DevelopmentTokens.Issue(Roles.Service) });
@@ -141,5 +127,25 @@ internal static class StreamProbe
         return batches;
     }
 
-    private sealed class Streamer;
+    /// <summary>Streams the prepared incidents, as the hotspot service would.</summary>
+    private sealed class Streamer(Incident[] incidents, List<IncidentPoints> points) : HotspotService.HotspotServiceBase
+    {
+        [AllowRoles(Roles.Service)]
+        public override async Task StreamIncidents(StreamIncidentsRequest request, IServerStreamWriter<Incident> responseStream, ServerCallContext context)
+        {
+            foreach (var incident in incidents)
+            {
+                await responseStream.WriteAsync(incident, context.CancellationToken);
+            }
+        }
+
+        [AllowRoles(Roles.Service)]
+        public override async Task StreamIncidentPoints(StreamIncidentsRequest request, IServerStreamWriter<IncidentPoints> responseStream, ServerCallContext context)
+        {
+            foreach (var chunk in points)
+            {
+                await responseStream.WriteAsync(chunk, bufferHint: true, context.CancellationToken);
+            }
+        }
+    }
 }
