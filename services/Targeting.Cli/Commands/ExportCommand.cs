@@ -2,6 +2,7 @@ using System.CommandLine;
 using Google.Protobuf.WellKnownTypes;
 using Targeting.Common.V1;
 using Targeting.Grpc;
+using Targeting.Import;
 using Targeting.Stops;
 using Targeting.Stops.Geography;
 using Targeting.Stops.Import;
@@ -127,14 +128,14 @@ internal static class ExportCommand
         var temporary = outputPath + ".partial";
         try
         {
-            await using (var writer = new StreamWriter(temporary, append: false, StopSearchFormat.FileEncoding))
+            await using (var writer = CsvRecordWriter.Create(new StreamWriter(temporary, append: false, StopSearchFormat.FileEncoding)))
             {
-                CsvReader.WriteRecord(writer, StopSearchFormat.Columns);
+                writer.WriteRecord(StopSearchFormat.Columns);
                 await foreach (var encounter in ReadAsync(query, server, token, dataDirectory, postgres, boundaryPath, cancellationToken))
                 {
                     if (StopSearchFormat.TryFormatRow(encounter, out var reason) is { } row)
                     {
-                        CsvReader.WriteRecord(writer, row);
+                        writer.WriteRecord(row);
                         written++;
                     }
                     else

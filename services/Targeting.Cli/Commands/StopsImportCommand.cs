@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Targeting.Common.V1;
 using Targeting.Grpc;
+using Targeting.Import;
 using Targeting.Stops;
 using Targeting.Stops.Geography;
 using Targeting.Stops.Import;
@@ -178,13 +179,14 @@ internal static class StopsImportCommand
 
     private static async Task WriteReportAsync(StreamWriter writer, IReadOnlyList<RejectedRow> rows, CancellationToken cancellationToken)
     {
-        CsvReader.WriteRecord(writer, ["source", "row_number", "reason"]);
+        await using var csv = CsvRecordWriter.Create(writer, leaveOpen: true);
+        csv.WriteRecord("source", "row_number", "reason");
         foreach (var row in rows)
         {
-            CsvReader.WriteRecord(writer, [row.Source, row.RowNumber.ToString(CultureInfo.InvariantCulture), row.Reason]);
+            csv.WriteRecord(row.Source, row.RowNumber.ToString(CultureInfo.InvariantCulture), row.Reason);
         }
 
-        await writer.FlushAsync(cancellationToken);
+        await csv.FlushAsync(cancellationToken);
     }
 
     private static void Add(ImportEncountersSummary total, ImportEncountersSummary file)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Targeting.Common.V1;
 using Targeting.Hotspot.V1;
+using Targeting.Import;
 
 namespace Targeting.Hotspot.Import;
 
@@ -11,9 +12,10 @@ public readonly record struct CrimeCsvRow(long RowNumber, Incident? Incident, st
 /// <summary>
 /// Streams incidents out of a data.police.uk street-crime CSV whose format it detects from the
 /// header (see <see cref="CrimeCsvFormat"/>). Every data row comes out once, as an incident or a
-/// rejection with its reason, so the counts always add up to the rows read.
+/// rejection with its reason, so the counts always add up to the rows read. Disposing it disposes
+/// the text reader.
 /// </summary>
-public sealed class CrimeCsvReader
+public sealed class CrimeCsvReader : IDisposable
 {
     private readonly CsvRecordReader _records;
     private readonly string _source;
@@ -33,17 +35,27 @@ public sealed class CrimeCsvReader
     /// <summary>Reads the header; throws <see cref="InvalidDataException"/> when the file is empty or not a known format.</summary>
     public static CrimeCsvReader Open(TextReader reader, string source, CoordinateBounds? bounds = null)
     {
-        var records = new CsvRecordReader(reader);
-        var header = new List<string>();
-        if (!records.TryRead(header, out _) || header is [""])
+        var records = CsvRecordReader.Open(reader);
+        try
         {
-            throw new InvalidDataException($"{source}: empty file, no header");
-        }
+            var header = new List<string>();
+            if (!records.TryRead(header, out _) || header is [""])
+            {
+                throw new InvalidDataException($"{source}: empty file, no header");
+            }
 
-        var format = CrimeCsvFormat.Detect(header, out var error)
-            ?? throw new InvalidDataException($"{source}: {error}");
-        return new CrimeCsvReader(records, format, source, bounds ?? CoordinateBounds.BritishNationalGrid);
+            var format = CrimeCsvFormat.Detect(header, out var error)
+                ?? throw new InvalidDataException($"{source}: {error}");
+            return new CrimeCsvReader(records, format, source, bounds ?? CoordinateBounds.BritishNationalGrid);
+        }
+        catch
+        {
+            records.Dispose();
+            throw;
+        }
     }
+
+    public void Dispose() => _records.Dispose();
 
     /// <summary>The data rows, in file order.</summary>
     public IEnumerable<CrimeCsvRow> ReadRows()

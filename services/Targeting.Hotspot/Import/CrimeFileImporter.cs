@@ -37,7 +37,7 @@ public static class CrimeFileImporter
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var total = file.Length;
         using var text = OpenText(file);
-        var reader = CrimeCsvReader.Open(text, source, bounds);
+        using var reader = CrimeCsvReader.Open(text, source, bounds);
 
         var batch = new List<Incident>(batchSize);
         long rows = 0, accepted = 0, rejected = 0;

@@ -1,4 +1,5 @@
 using Targeting.Common.V1;
+using Targeting.Import;
 using Targeting.Stops.V1;
 
 namespace Targeting.Stops.Import;
@@ -6,7 +7,8 @@ namespace Targeting.Stops.Import;
 /// <summary>
 /// Reads one data.police.uk stop-and-search file into import batches: every row either becomes an
 /// <see cref="ImportedEncounter"/> (row number = record number, header = 1) or a rejected row with
-/// every reason the format check found. Rows that pass here are still validated by the service.
+/// every reason the format check found (or what was wrong with its quoting). Rows that pass here are
+/// still validated by the service.
 /// </summary>
 public sealed class StopSearchFile
 {
@@ -30,13 +32,13 @@ public sealed class StopSearchFile
     public IEnumerable<List<ImportedEncounter>> ReadBatches(int batchSize, List<RejectedRow> rejected)
     {
         using var reader = new StreamReader(Path, StopSearchFormat.FileEncoding, detectEncodingFromByteOrderMarks: true);
-        using var records = CsvReader.ReadRecords(reader).GetEnumerator();
+        using var records = CsvRecordReader.ReadAll(reader).GetEnumerator();
         if (!records.MoveNext())
         {
             throw new FormatException($"{Source} is empty: no header");
         }
 
-        if (StopSearchFormat.CheckHeader(records.Current.Cells) is { } problem)
+        if (StopSearchFormat.CheckHeader(records.Current.Fields) is { } problem)
         {
             throw new FormatException($"{Source} is not a data.police.uk stop-and-search file: {problem}");
         }
@@ -44,7 +46,13 @@ public sealed class StopSearchFile
         var batch = new List<ImportedEncounter>(batchSize);
         while (records.MoveNext())
         {
-            var (row, cells) = records.Current;
+            var (row, cells, malformed) = records.Current;
+            if (malformed is not null)
+            {
+                rejected.Add(new RejectedRow { Source = Source, RowNumber = row, Reason = malformed });
+                continue;
+            }
+
             var encounter = StopSearchFormat.TryParseRow(cells, out var reasons);
             if (encounter is null)
             {

@@ -3,6 +3,7 @@ using Targeting.Engine.Geography;
 using Targeting.Engine.Hotspots;
 using Targeting.Grpc;
 using Targeting.Hotspot.Import;
+using Targeting.Import;
 using Targeting.Hotspot.Storage;
 using Targeting.Hotspot.V1;
 using Targeting.Testing;
@@ -511,8 +512,7 @@ public sealed class HotspotServiceTests : IAsyncLifetime
     private static IEnumerable<(string Month, string Type, string Borough)> SampleRows()
     {
         using var file = File.OpenRead(RepoPaths.InRepo("data", "police-uk", "street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz"));
-        using var text = CrimeFileImporter.OpenText(file);
-        var reader = new CsvRecordReader(text);
+        using var reader = CsvRecordReader.Open(CrimeFileImporter.OpenText(file));
         var fields = new List<string>();
         reader.TryRead(fields, out _);
         var rows = new List<(string, string, string)>();

@@ -1,4 +1,5 @@
 using Targeting.Common.V1;
+using Targeting.Import;
 using Targeting.Stops.Geography;
 using Targeting.Stops.Import;
 using Targeting.Stops.Storage;
@@ -151,7 +152,7 @@ public sealed class ImportRun : IAsyncDisposable
             if (keepRows)
             {
                 using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-                foreach (var (row, cells) in CsvReader.ReadRecords(reader).Skip(1))
+                foreach (var (row, cells, _) in CsvRecordReader.ReadAll(reader).Skip(1))
                 {
                     Rows[(file.Source, row)] = cells;
                 }

@@ -1,4 +1,6 @@
 using System.Text;
+using Targeting.Common.V1;
+using Targeting.Import;
 using Targeting.Stops.Import;
 using Targeting.Stops.V1;
 using Targeting.Testing;
@@ -80,9 +82,10 @@ public sealed class StopSearchFormatTests
         var text = "\uFEFF" + Header + "\n";
         using var reader = new StreamReader(new MemoryStream(Encoding.UTF8.GetBytes(text)), detectEncodingFromByteOrderMarks: true);
 
-        var (row, header) = CsvReader.ReadRecords(reader).First();
+        var (row, header, malformed) = CsvRecordReader.ReadAll(reader).First();
 
         Assert.Equal(1, row);
+        Assert.Null(malformed);
         Assert.Null(StopSearchFormat.CheckHeader(header));
     }
 
@@ -100,12 +103,36 @@ public sealed class StopSearchFormatTests
     {
         var text = "a,b\r\n\"x, \"\"quoted\"\"\",\"two\nlines\"\r\nlast,row";
 
-        var records = CsvReader.ReadRecords(new StringReader(text)).ToList();
+        var records = CsvRecordReader.ReadAll(new StringReader(text)).ToList();
 
         Assert.Equal(3, records.Count);
-        Assert.Equal(["x, \"quoted\"", "two\nlines"], records[1].Cells);
-        Assert.Equal(3, records[2].RowNumber);
-        Assert.Equal(["last", "row"], records[2].Cells);
+        Assert.Equal(["x, \"quoted\"", "two\nlines"], records[1].Fields);
+        Assert.Equal(3, records[2].RecordNumber);
+        Assert.Equal(["last", "row"], records[2].Fields);
+    }
+
+    [Fact]
+    public void ReadBatches_MalformedQuotingAndBlankLine_RejectedWithTheirRecordNumbers()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"stops-malformed-{Guid.NewGuid():N}.csv");
+        var quotedLineBreak = "Person search,2021-06-02T10:00:00+00:00,False,,,,Male,18-24,\"Other\nethnic group\",,,,,,";
+        File.WriteAllText(path, Header + "\n" + quotedLineBreak + "\n" + "Person search,\"2021\"x,False\n\nPerson search,\"never closed\n");
+        try
+        {
+            var rejected = new List<RejectedRow>();
+
+            var batches = StopSearchFile.Open(path).ReadBatches(100, rejected).ToList();
+
+            Assert.Empty(batches);
+            Assert.Equal([2L, 3, 4, 5], rejected.Select(r => r.RowNumber));
+            Assert.Equal("text after a closing quote", rejected[1].Reason);
+            Assert.Equal("expected 15 columns, found 1", rejected[2].Reason);
+            Assert.Equal("unterminated quoted field", rejected[3].Reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -114,8 +141,12 @@ public sealed class StopSearchFormatTests
         string[] cells = ["plain", "with,comma", "with \"quote\"", "two\nlines", ""];
         var writer = new StringWriter();
 
-        CsvReader.WriteRecord(writer, cells);
-        var back = CsvReader.ReadRecords(new StringReader(writer.ToString())).Single().Cells;
+        using (var csv = CsvRecordWriter.Create(writer, leaveOpen: true))
+        {
+            csv.WriteRecord(cells);
+        }
+
+        var back = CsvRecordReader.ReadAll(new StringReader(writer.ToString())).Single().Fields;
 
         Assert.Equal(cells, back);
     }
@@ -146,7 +177,7 @@ public sealed class StopSearchFormatTests
         foreach (var file in files)
         {
             using var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true);
-            foreach (var (rowNumber, cells) in CsvReader.ReadRecords(reader).Skip(1))
+            foreach (var (rowNumber, cells, _) in CsvRecordReader.ReadAll(reader).Skip(1))
             {
                 var encounter = StopSearchFormat.TryParseRow(cells, out var reasons);
                 Assert.True(encounter is not null, $"{Path.GetFileName(file)} row {rowNumber}: {string.Join("; ", reasons)}");
