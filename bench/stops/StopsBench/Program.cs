@@ -293,7 +293,7 @@ internal sealed class Bench(Options options)
             """;
         const string insertAudit = """
             INSERT INTO pgbench_stops.audit_events (at, actor, role, action, rpc, encounter_ids, encounter_count, fields)
-            VALUES (now(), 'stops-bench', 'service', 'record', 'RecordEncounter', ARRAY[gen_random_uuid()::text], 1,
+            VALUES (now(), 'stops-bench', 'service', 'record', 'RecordEncounter', ARRAY[gen_random_uuid()], 1,
                 'self_defined_ethnicity,officer_defined_ethnicity,sex,age_range,location,officer');
             """;
         MakeEncounter(0, 0); // the row's proto bytes, as the service stores them
