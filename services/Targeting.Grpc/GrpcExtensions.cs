@@ -7,8 +7,21 @@ public static class GrpcExtensions
 {
     extension(ServerCallContext context)
     {
-        /// <summary>Who made the call, from the validated bearer token (anonymous on health and reflection).</summary>
-        public CallerIdentity Caller => CallerIdentity.From(context.GetHttpContext().User);
+        /// <summary>Who made the call, from the validated bearer token (anonymous on health and reflection); read once per call.</summary>
+        public CallerIdentity Caller
+        {
+            get
+            {
+                var features = context.GetHttpContext().Features;
+                if (features.Get<CallerIdentity>() is { } known)
+                {
+                    return known;
+                }
+                var caller = CallerIdentity.From(context.GetHttpContext().User);
+                features.Set(caller);
+                return caller;
+            }
+        }
     }
 
     extension(RpcException exception)

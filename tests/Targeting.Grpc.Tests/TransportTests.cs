@@ -66,6 +66,18 @@ public sealed class TransportTests
     }
 
     [Fact]
+    public async Task UnaryAsync_RequestOverConfiguredLimit_IsResourceExhaustedFromServer()
+    {
+        // Grpc:MaxReceiveMessageSize reaches Grpc.AspNetCore: 2 KB passes the default, not 1 KB.
+        await using var host = await GrpcTestHost.StartAsync(new Dictionary<string, string?> { ["Grpc:MaxReceiveMessageSize"] = "1024" });
+        using var client = host.CreateClient();
+        var request = new SimpleRequest { Payload = new Payload { Body = ByteString.CopyFrom(new byte[2048]) } };
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync(TestMethods.UnaryCall, request, Options));
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal(2048, (await client.UnaryAsync(TestMethods.UnaryCall, new SimpleRequest { ResponseSize = 2048 }, Options)).Payload.Body.Length);
+    }
+
+    [Fact]
     public async Task ServerStreaming_ClientStopsEarly_ServerHandlerIsCancelled()
     {
         await using var host = await GrpcTestHost.StartAsync();

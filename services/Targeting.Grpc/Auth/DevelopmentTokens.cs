@@ -73,6 +73,22 @@ public static class DevelopmentTokens
     internal static SymmetricSecurityKey CreateKey(string signingKey) => new(Encoding.UTF8.GetBytes(signingKey));
 }
 
+/// <summary>The token of an "authorization: Bearer &lt;token&gt;" header value, or null when it is not one.</summary>
+internal static class BearerHeader
+{
+    private const string Scheme = "Bearer ";
+
+    public static string? TokenOf(string authorization)
+    {
+        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var token = authorization[Scheme.Length..].Trim();
+        return token.Length == 0 ? null : token;
+    }
+}
+
 /// <summary>Claim names of the project's tokens.</summary>
 internal static class TokenClaims
 {

@@ -16,19 +16,16 @@ namespace Targeting.Grpc;
 internal sealed class ValidatedTokenCache(TimeProvider time, TimeSpan clockSkew)
 {
     private const int MaxCachedTokens = 10_000;
-    private const string Scheme = "Bearer ";
 
     private readonly ConcurrentDictionary<string, CachedPrincipal> _cache = new(StringComparer.Ordinal);
 
     /// <summary>OnMessageReceived: a token validated before and not yet expired succeeds at once.</summary>
     public Task TryAnswer(MessageReceivedContext context)
     {
-        var authorization = context.Request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        if (BearerHeader.TokenOf(context.Request.Headers.Authorization.ToString()) is not { } token)
         {
             return Task.CompletedTask;
         }
-        var token = authorization[Scheme.Length..].Trim();
         if (_cache.TryGetValue(token, out var cached))
         {
             if (time.GetUtcNow().UtcDateTime < cached.ValidUntilUtc)

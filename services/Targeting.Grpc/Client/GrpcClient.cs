@@ -125,25 +125,19 @@ public sealed class GrpcClient : IDisposable
 
     private static readonly CallOptions Default = new();
 
-    private async ValueTask<global::Grpc.Core.CallOptions> ToCallOptionsAsync(CallOptions options, DateTime? deadline)
-    {
-        var token = Options.BearerTokenProvider is { } provider
+    private async ValueTask<global::Grpc.Core.CallOptions> ToCallOptionsAsync(CallOptions options, DateTime? deadline) =>
+        ToCallOptions(options, deadline, Options.BearerTokenProvider is { } provider
             ? await provider(options.CancellationToken).ConfigureAwait(false)
-            : Options.BearerToken;
-        return new global::Grpc.Core.CallOptions(Headers(options, token), deadline?.ToUniversalTime(), options.CancellationToken);
-    }
+            : Options.BearerToken);
 
     // Streaming calls start synchronously; a rotating token provider is asked synchronously too
     // (the project's providers answer from a cache).
-    private global::Grpc.Core.CallOptions ToCallOptions(CallOptions options)
-    {
-        var token = Options.BearerTokenProvider is { } provider
+    private global::Grpc.Core.CallOptions ToCallOptions(CallOptions options) =>
+        ToCallOptions(options, options.Deadline, Options.BearerTokenProvider is { } provider
             ? provider(options.CancellationToken).AsTask().GetAwaiter().GetResult()
-            : Options.BearerToken;
-        return new global::Grpc.Core.CallOptions(Headers(options, token), options.Deadline?.ToUniversalTime(), options.CancellationToken);
-    }
+            : Options.BearerToken);
 
-    private static Metadata Headers(CallOptions options, string? token)
+    private static global::Grpc.Core.CallOptions ToCallOptions(CallOptions options, DateTime? deadline, string? token)
     {
         var headers = new Metadata();
         if (options.Headers is { } extra)
@@ -162,7 +156,7 @@ public sealed class GrpcClient : IDisposable
             // Grpc.Net.Client's per-call request compression switch.
             headers.Add("grpc-internal-encoding-request", compression);
         }
-        return headers;
+        return new global::Grpc.Core.CallOptions(headers, deadline?.ToUniversalTime(), options.CancellationToken);
     }
 
     private static void Expect<TRequest, TResponse>(GrpcMethod<TRequest, TResponse> method, MethodType expected)

@@ -53,7 +53,7 @@ internal sealed class GrpcAuthorizationResultHandler(ILogger<GrpcAuthorizationRe
         {
             return "The call needs an authorization: Bearer <token> header.";
         }
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || authorization.Length == "Bearer ".Length)
+        if (BearerHeader.TokenOf(authorization) is null)
         {
             return "The authorization header must be 'Bearer <token>'.";
         }

@@ -34,9 +34,8 @@ public static class GrpcServerExtensions
     public static IServiceCollection AddGrpcServer(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var grpcSection = configuration.GetSection(GrpcServerOptions.SectionName);
         services.AddOptions<GrpcServerOptions>()
-            .Bind(grpcSection)
+            .Bind(configuration.GetSection(GrpcServerOptions.SectionName))
             .Validate(o => o.MaxReceiveMessageSize > 0 && o.MaxSendMessageSize > 0, "Grpc:MaxReceiveMessageSize and Grpc:MaxSendMessageSize must be positive.")
             .Validate(o => o.ResponseCompression is null or "gzip" or "identity", "Grpc:ResponseCompression must be gzip, identity or unset.")
             .Validate(o => o.HealthWatchInterval >= TimeSpan.FromSeconds(1), "Grpc:HealthWatchInterval must be at least 1 second.")
@@ -64,14 +63,16 @@ public static class GrpcServerExtensions
         }
         services.AddSingleton<GrpcServerMarker>();
 
-        var server = grpcSection.Get<GrpcServerOptions>() ?? new GrpcServerOptions();
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ServerInterceptor>();
-            options.MaxReceiveMessageSize = server.MaxReceiveMessageSize;
-            options.MaxSendMessageSize = server.MaxSendMessageSize;
-            options.ResponseCompressionAlgorithm = server.ResponseCompression is "gzip" ? "gzip" : null;
             options.EnableDetailedErrors = false;
+        });
+        services.AddOptions<global::Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcServerOptions>>((options, server) =>
+        {
+            options.MaxReceiveMessageSize = server.Value.MaxReceiveMessageSize;
+            options.MaxSendMessageSize = server.Value.MaxSendMessageSize;
+            options.ResponseCompressionAlgorithm = server.Value.ResponseCompression is "gzip" ? "gzip" : null;
         });
         services.AddGrpcReflection();
 
@@ -87,10 +88,10 @@ public static class GrpcServerExtensions
             // "" is the server as a whole: up while it answers; each service reports its own store.
             options.Services.Map("", registration => registration.Name == ServerCheck);
         }).AddCheck(ServerCheck, () => HealthCheckResult.Healthy());
-        services.Configure<HealthCheckPublisherOptions>(options =>
+        services.AddOptions<HealthCheckPublisherOptions>().Configure<IOptions<GrpcServerOptions>>((options, server) =>
         {
             options.Delay = TimeSpan.Zero;
-            options.Period = server.HealthWatchInterval;
+            options.Period = server.Value.HealthWatchInterval;
         });
         services.TryAddSingleton<GrpcHealth>();
         services.AddSingleton<MappedServiceHealthChecks>();
