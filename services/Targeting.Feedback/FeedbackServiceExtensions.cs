@@ -23,20 +23,31 @@ public static class FeedbackServiceExtensions
             .ValidateOnStart();
         services.AddOptions<SourcesOptions>()
             .Bind(configuration.GetSection(SourcesOptions.Section))
-            .Validate(o => Uri.TryCreate(o.Hotspot.Address, UriKind.Absolute, out _), "Services:Hotspot:Address must be the hotspot service's absolute address, e.g. http://localhost:5101.")
-            .Validate(o => Uri.TryCreate(o.Stops.Address, UriKind.Absolute, out _), "Services:Stops:Address must be the stops service's absolute address, e.g. http://localhost:5102.")
+            .Validate(o => IsHttpAddress(o.Hotspot.Address), "Services:Hotspot:Address must be the hotspot service's absolute http:// or https:// address, e.g. http://localhost:5101.")
+            .Validate(o => IsHttpAddress(o.Stops.Address), "Services:Stops:Address must be the stops service's absolute http:// or https:// address, e.g. http://localhost:5102.")
             .Validate(o => o.CallTimeout > TimeSpan.Zero, "Services:CallTimeout must be positive.")
             .ValidateOnStart();
         services.AddSingleton<ReferenceData>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IFeedbackSources>(provider =>
+        services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<SourcesOptions>>().Value;
-            return new GrpcFeedbackSources(options, ServiceToken(options, provider.GetRequiredService<IHostEnvironment>()));
+            return new SourceToken(ServiceToken(options, provider.GetRequiredService<IHostEnvironment>()));
+        });
+        services.AddServiceClient(HotspotClientName, provider => SourceClient(provider, o => o.Hotspot));
+        services.AddServiceClient(StopsClientName, provider => SourceClient(provider, o => o.Stops));
+        services.AddSingleton<IFeedbackSources>(provider =>
+        {
+            var clients = provider.GetRequiredService<ServiceClients>();
+            return new GrpcFeedbackSources(clients.Get(HotspotClientName), clients.Get(StopsClientName),
+                provider.GetRequiredService<IOptions<SourcesOptions>>().Value.CallTimeout);
         });
         services.AddScoped<FeedbackGrpcService>();
         return services;
     }
+
+    /// <summary>The names of the feedback service's sources in <see cref="ServiceClients"/>.</summary>
+    public const string HotspotClientName = "feedback->hotspot", StopsClientName = "feedback->stops";
 
     /// <summary>Binds every FeedbackService rpc with the roles its proto comment names, and loads the reference data now (a bad file stops the host).</summary>
     public static WebApplication MapFeedbackService(this WebApplication app)
@@ -46,6 +57,25 @@ public static class FeedbackServiceExtensions
         app.MapAuthorizedGrpcService<FeedbackGrpcService>(FeedbackReflection.Descriptor.Services[0]);
         return app;
     }
+
+    private static bool IsHttpAddress(string? address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static ServiceClientSettings SourceClient(IServiceProvider provider, Func<SourcesOptions, ServiceAddress> source)
+    {
+        var options = provider.GetRequiredService<IOptions<SourcesOptions>>().Value;
+        var address = source(options);
+        return new ServiceClientSettings
+        {
+            Address = new Uri(address.Address!), // validated at start
+            DaprAppId = address.DaprAppId,
+            Token = provider.GetRequiredService<SourceToken>().Get,
+            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
+        };
+    }
+
+    /// <summary>The one token provider both sources share (a development token is minted once, not per source).</summary>
+    private sealed record SourceToken(Func<CancellationToken, ValueTask<string?>> Get);
 
     // The token the feedback service presents: configured, or in Development a development token it mints (and renews) itself.
     private static Func<CancellationToken, ValueTask<string?>> ServiceToken(SourcesOptions options, IHostEnvironment environment)

@@ -20,6 +20,9 @@ public static class StopsServiceExtensions
     /// <summary>The name the stops service reports under in grpc.health.v1.</summary>
     public static readonly string HealthName = StopsReflection.Descriptor.Services[0].FullName;
 
+    /// <summary>The name of the hotspot client in <see cref="ServiceClients"/> (one per caller: a host may run several services).</summary>
+    public const string HotspotClientName = "stops->hotspot";
+
     /// <summary>Development only: the key of the analysts' keyed pseudonyms when none is configured.</summary>
     private const string DevelopmentPseudonymKey = "targeting-development-pseudonym-key-do-not-use-outside-development";
 
@@ -70,15 +73,34 @@ public static class StopsServiceExtensions
         services.AddSingleton<EncounterValidator>();
         services.AddSingleton(provider => new Pseudonymiser(
             Encoding.UTF8.GetBytes(provider.GetRequiredService<IOptions<StopsOptions>>().Value.PseudonymKey!)));
-        services.AddSingleton<IPatrolAreaLocator>(provider =>
+        var hotspotAddress = configuration["Services:Hotspot:Address"];
+        if (string.IsNullOrEmpty(hotspotAddress))
         {
-            var address = configuration["Services:Hotspot:Address"];
-            var token = configuration["Services:Hotspot:BearerToken"];
-            Func<CancellationToken, ValueTask<string?>> tokens = string.IsNullOrEmpty(token)
-                ? new ServiceTokens(provider.GetRequiredService<IOptions<GrpcAuthenticationOptions>>().Value, provider.GetRequiredService<TimeProvider>()).GetAsync
-                : _ => ValueTask.FromResult<string?>(token);
-            return new HotspotPatrolAreaLocator(string.IsNullOrEmpty(address) ? null : new Uri(address), tokens, configuration["Services:Hotspot:DaprAppId"]);
-        });
+            services.AddSingleton<IPatrolAreaLocator>(new HotspotPatrolAreaLocator(null));
+        }
+        else
+        {
+            if (!Uri.TryCreate(hotspotAddress, UriKind.Absolute, out var hotspotUri) || (hotspotUri.Scheme != Uri.UriSchemeHttp && hotspotUri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new InvalidOperationException($"Services:Hotspot:Address must be the hotspot service's absolute http:// or https:// address, not '{hotspotAddress}'.");
+            }
+            services.AddServiceClient(HotspotClientName, provider =>
+            {
+                var token = configuration["Services:Hotspot:BearerToken"];
+                return new ServiceClientSettings
+                {
+                    Address = hotspotUri,
+                    DaprAppId = configuration["Services:Hotspot:DaprAppId"],
+                    Token = string.IsNullOrEmpty(token)
+                        ? new ServiceTokens(provider.GetRequiredService<IOptions<GrpcAuthenticationOptions>>().Value, provider.GetRequiredService<TimeProvider>()).GetAsync
+                        : _ => ValueTask.FromResult<string?>(token),
+                    // The link deadline is short and the link job retries on its own schedule.
+                    Retry = null,
+                };
+            });
+            services.AddSingleton<IPatrolAreaLocator>(provider =>
+                new HotspotPatrolAreaLocator(provider.GetRequiredService<ServiceClients>().Get(HotspotClientName)));
+        }
         services.AddSingleton(provider =>
         {
             var stops = provider.GetRequiredService<IOptions<StopsOptions>>().Value;

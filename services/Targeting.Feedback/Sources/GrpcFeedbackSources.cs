@@ -7,8 +7,8 @@ using Targeting.Stops.V1;
 namespace Targeting.Feedback.Sources;
 
 /// <summary>
-/// The hotspot and stops services over gRPC, each through a small private wrapper on the gRPC
-/// layer's <see cref="GrpcClient"/> (the services' typed clients are not referenced, so the
+/// The hotspot and stops services over gRPC, through the host's registered clients
+/// (<see cref="ServiceClients"/>; the services' typed clients are not referenced, so the
 /// feedback service depends only on their protos). Thread-safe; one instance per host.
 /// </summary>
 /// <remarks>
@@ -18,7 +18,10 @@ namespace Targeting.Feedback.Sources;
 /// (UNAUTHENTICATED, PERMISSION_DENIED) is a deployment fault, reported as UNAVAILABLE so the
 /// caller is not told their own credentials are wrong; anything else is UNAVAILABLE too.
 /// </remarks>
-public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
+/// <param name="hotspot">The hotspot service's client.</param>
+/// <param name="stops">The stops service's client.</param>
+/// <param name="callTimeout">The deadline of each call, from when it starts.</param>
+public sealed class GrpcFeedbackSources(GrpcClient hotspot, GrpcClient stops, TimeSpan callTimeout) : IFeedbackSources
 {
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor HotspotService = HotspotReflection.Descriptor.Services[0];
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor StopsService = StopsReflection.Descriptor.Services[0];
@@ -28,17 +31,9 @@ public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
     private static readonly GrpcMethod<EncounterQuery, EncounterRecord> QueryEncounters = GrpcMethod<EncounterQuery, EncounterRecord>.For(StopsService, "QueryEncounters");
     private static readonly GrpcMethod<EncounterQuery, EncounterFacts> StreamEncounterFacts = GrpcMethod<EncounterQuery, EncounterFacts>.For(StopsService, "StreamEncounterFacts");
 
-    private readonly GrpcClient _hotspot;
-    private readonly GrpcClient _stops;
-    private readonly TimeSpan _timeout;
-
-    public GrpcFeedbackSources(SourcesOptions options, Func<CancellationToken, ValueTask<string?>> token)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        _hotspot = Create(options.Hotspot, "Services:Hotspot:Address", options, token);
-        _stops = Create(options.Stops, "Services:Stops:Address", options, token);
-        _timeout = options.CallTimeout;
-    }
+    private readonly GrpcClient _hotspot = hotspot ?? throw new ArgumentNullException(nameof(hotspot));
+    private readonly GrpcClient _stops = stops ?? throw new ArgumentNullException(nameof(stops));
+    private readonly TimeSpan _timeout = callTimeout;
 
     public async Task<PatrolPlan> GetPlanAsync(string planId, CancellationToken cancellationToken)
     {
@@ -89,12 +84,6 @@ public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
 
     public IAsyncEnumerable<EncounterFacts> StreamEncounterFactsAsync(EncounterQuery query, CancellationToken cancellationToken) =>
         Translated(_stops.ServerStreamingAsync(StreamEncounterFacts, query, Options(cancellationToken)), "stops", cancellationToken);
-
-    public void Dispose()
-    {
-        _hotspot.Dispose();
-        _stops.Dispose();
-    }
 
     /// <summary>The status a failure of a source becomes (see the class remarks).</summary>
     public static RpcException Translate(RpcException failure, string source)
@@ -153,19 +142,4 @@ public sealed class GrpcFeedbackSources : IFeedbackSources, IDisposable
         Deadline = DateTime.UtcNow + _timeout,
         CancellationToken = cancellationToken,
     };
-
-    private static GrpcClient Create(ServiceAddress address, string setting, SourcesOptions options, Func<CancellationToken, ValueTask<string?>> token)
-    {
-        if (!Uri.TryCreate(address.Address, UriKind.Absolute, out var uri))
-        {
-            throw new InvalidOperationException($"{setting} must be an absolute http:// or https:// address, not '{address.Address}'");
-        }
-
-        return new GrpcClient(uri, new GrpcClientOptions
-        {
-            BearerTokenProvider = token,
-            DaprAppId = address.DaprAppId,
-            MaxReceiveMessageSize = options.MaxReceiveMessageSize,
-        });
-    }
 }

@@ -207,7 +207,7 @@ public sealed class GrpcClient : IDisposable
         return new ServiceConfig { MethodConfigs = { config } };
     }
 
-    private static SocketsHttpHandler CreateDefaultHandler() => new()
+    internal static SocketsHttpHandler CreateDefaultHandler() => new()
     {
         // One HTTP/2 connection allows ~100 concurrent streams; open more rather than queue calls.
         EnableMultipleHttp2Connections = true,

@@ -7,26 +7,17 @@ namespace Targeting.Stops.Linking;
 
 /// <summary>
 /// <see cref="IPatrolAreaLocator"/> over gRPC: calls hotspot's LocatePatrolArea (from
-/// protos/targeting/hotspot/v1/hotspot.proto) through the generic <see cref="GrpcClient"/>, with
-/// no retries (the caller's deadline is short and the link job retries). Thread-safe.
+/// protos/targeting/hotspot/v1/hotspot.proto) through the generic <see cref="GrpcClient"/> the
+/// host registered (<see cref="ServiceClients"/>, with no retries: the caller's deadline is short
+/// and the link job retries). Thread-safe.
 /// </summary>
-public sealed class HotspotPatrolAreaLocator : IPatrolAreaLocator, IDisposable
+/// <param name="client">The hotspot service's client, or null when none is configured.</param>
+public sealed class HotspotPatrolAreaLocator(GrpcClient? client) : IPatrolAreaLocator
 {
     private static readonly GrpcMethod<LocatePatrolAreaRequest, LocatePatrolAreaResponse> Locate =
         GrpcMethod<LocatePatrolAreaRequest, LocatePatrolAreaResponse>.For(HotspotReflection.Descriptor.Services[0], "LocatePatrolArea");
 
-    private readonly GrpcClient? _client;
-
-    /// <param name="address">The hotspot service, or null when none is configured.</param>
-    /// <param name="token">Gets the bearer token for each call (a "service" token).</param>
-    /// <param name="daprAppId">The hotspot's Dapr app id when calls go through a sidecar.</param>
-    public HotspotPatrolAreaLocator(Uri? address, Func<CancellationToken, ValueTask<string?>>? token, string? daprAppId = null)
-    {
-        if (address is not null)
-        {
-            _client = new GrpcClient(address, new GrpcClientOptions { BearerTokenProvider = token, Retry = null, DaprAppId = daprAppId });
-        }
-    }
+    private readonly GrpcClient? _client = client;
 
     public bool IsConfigured => _client is not null;
 
@@ -67,6 +58,4 @@ public sealed class HotspotPatrolAreaLocator : IPatrolAreaLocator, IDisposable
             return new LocateResult(LocateStatus.Unavailable, Detail: e.Message);
         }
     }
-
-    public void Dispose() => _client?.Dispose();
 }
