@@ -51,14 +51,17 @@ public sealed class StopsGrpcService(
         var encounter = StoredValues.Canonical(request.Encounter);
         if (!caller.IsInRole(Roles.Service))
         {
-            if (caller.IsInRole(Roles.Supervisor))
+            // The team comes from the token: a record under another team would be hidden from the
+            // officer's own supervisor and shown to the other team's.
+            if (string.IsNullOrEmpty(caller.Team))
             {
-                if (encounter.Officer.Team != caller.Team)
-                {
-                    throw PermissionDenied("a supervisor records encounters of their own team: encounter.officer.team must be your token's team");
-                }
+                throw PermissionDenied("your token carries no team: an officer or supervisor records encounters of the team their token names");
             }
-            else if (encounter.Officer.Pseudonym != caller.Subject)
+            if (encounter.Officer.Team != caller.Team)
+            {
+                throw PermissionDenied($"encounter.officer.team must be your token's team ({FieldText.Quote(caller.Team)}), not {FieldText.Quote(encounter.Officer.Team)}");
+            }
+            if (!caller.IsInRole(Roles.Supervisor) && encounter.Officer.Pseudonym != caller.Subject)
             {
                 throw PermissionDenied("an officer records encounters as themself: encounter.officer.pseudonym must be your token's subject");
             }

@@ -92,6 +92,30 @@ public sealed class StopsServiceTests
     }
 
     [Fact]
+    public async Task RecordEncounter_OfficerUnderAnotherTeam_PermissionDeniedAndNeitherSupervisorSeesIt()
+    {
+        // The team comes from the token: an officer of team-1 cannot file a record under team-2,
+        // where their own supervisor would not see it and team-2's would.
+        await using var host = await StopsTestHost.StartAsync();
+        using var officer = host.Client(Roles.Officer, "officer-a", "team-1");
+        using var noTeam = host.Client(Roles.Officer, "officer-a");
+        using var ownSupervisor = host.Client(Roles.Supervisor, "sergeant-1", "team-1");
+        using var otherSupervisor = host.Client(Roles.Supervisor, "sergeant-2", "team-2");
+
+        var underOther = await Assert.ThrowsAsync<RpcException>(() => officer.RecordEncounterAsync(Request("t-1", Now(TestEncounters.PersonSearch("officer-a", "team-2")))));
+        var withoutTeam = await Assert.ThrowsAsync<RpcException>(() => noTeam.RecordEncounterAsync(Request("t-2", Now(TestEncounters.PersonSearch("officer-a", "team-1")))));
+        var supervisorForOther = await Assert.ThrowsAsync<RpcException>(() => ownSupervisor.RecordEncounterAsync(Request("t-3", Now(TestEncounters.PersonSearch("officer-a", "team-2")))));
+        var own = await officer.RecordEncounterAsync(Request("t-4", Now(TestEncounters.PersonSearch("officer-a", "team-1"))));
+
+        Assert.Equal(StatusCode.PermissionDenied, underOther.StatusCode);
+        Assert.Contains("team-1", underOther.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.PermissionDenied, withoutTeam.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, supervisorForOther.StatusCode);
+        Assert.Equal([own.EncounterId], (await ToListAsync(ownSupervisor.QueryEncountersAsync(new EncounterQuery()))).Select(r => r.EncounterId));
+        Assert.Empty(await ToListAsync(otherSupervisor.QueryEncountersAsync(new EncounterQuery())));
+    }
+
+    [Fact]
     public async Task RecordEncounter_HotspotUnreachable_WrittenPendingAtOnceThenLinkedByTheJob()
     {
         // Reserve a port for a hotspot that is not running yet.
