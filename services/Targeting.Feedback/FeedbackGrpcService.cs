@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
 using Targeting.Common.V1;
@@ -137,14 +138,17 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return ProceduralJusticeAnalysis.Summarise(answers, window, request.Grouping);
     }
 
+    // Any role: the report is public. Every caller gets it at published granularity (whole London months,
+    // the boroughs held, a threshold no lower than the server's), so no two reports difference into a small count (decision 044).
     [AllowRoles]
     public override async Task<TransparencyReport> GetTransparencyReport(TransparencyRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        CheckWindow(request.Window, "window", violations);
-        if (request.SuppressionThreshold < 0)
+        CheckWholeMonths(request.Window, violations);
+        var minimum = reference.Options.SuppressionThreshold;
+        if (request.SuppressionThreshold != 0 && request.SuppressionThreshold < minimum)
         {
-            violations.Add("suppression_threshold", "must be at least 1 (0 means the default)");
+            violations.Add("suppression_threshold", $"must be at least {minimum}, the server's minimum (Feedback:SuppressionThreshold); it may be raised, not lowered (0 means {minimum})");
         }
 
         var boroughs = new List<int>();
@@ -165,9 +169,9 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         var window = AnalysisWindow.From(request.Window);
         var stops = StopsAsync(window, ct);
         var plans = PlansAsync([], window, ct);
-        var threshold = request.SuppressionThreshold > 0 ? request.SuppressionThreshold : reference.Options.SuppressionThreshold;
+        var threshold = request.SuppressionThreshold > 0 ? request.SuppressionThreshold : minimum;
         var (active, skipped) = await plans;
-        var report = TransparencyReportBuilder.Build(await stops, window, request.Boroughs.Count == 0 ? null : boroughs, active, threshold, time.GetUtcNow());
+        var report = TransparencyReportBuilder.Build(await stops, window, request.Boroughs.Count == 0 ? null : boroughs, active, threshold, time.GetUtcNow(), minimum);
         if (skipped.Count > 0)
         {
             report.MethodNote += " Patrol plans left out of 'inside': " + string.Join("; ", skipped) + ".";
@@ -376,6 +380,42 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
             violations.Add(field, "is not a valid timestamp (seconds 0001-01-01 to 9999-12-31, nanos 0 to 999,999,999)");
             return null;
         }
+    }
+
+    // The public report's window: each set end at the start of a London month, the end after the start.
+    private static void CheckWholeMonths(TimeWindow? window, FieldViolations violations)
+    {
+        if (window is null)
+        {
+            return;
+        }
+
+        var start = MonthEdge(Valid(window.Start, "window.start", violations), "window.start", violations);
+        var end = MonthEdge(Valid(window.End, "window.end", violations), "window.end", violations);
+        if (start is not null && end is not null && end <= start)
+        {
+            violations.Add("window.end", "must be after window.start");
+        }
+    }
+
+    private static DateTime? MonthEdge(DateTime? utc, string field, FieldViolations violations)
+    {
+        if (utc is not { } instant || TransparencyReportBuilder.IsMonthEdge(instant))
+        {
+            return utc;
+        }
+
+        if (instant.Year is < 1900 or > 2999)
+        {
+            violations.Add(field, "must be the start of a calendar month in London time, 1900 to 2999: the public report is published by whole month only");
+            return null;
+        }
+
+        var month = LondonMonths.KeyOf(instant);
+        violations.Add(field, "must be the start of a calendar month in London time (00:00 Europe/London on the 1st, e.g. "
+            + string.Create(CultureInfo.InvariantCulture, $"{LondonMonths.StartUtc(month):yyyy-MM-dd'T'HH:mm:ss'Z'} for {LondonMonths.Format(month)}")
+            + "): the public report is published by whole month only");
+        return null;
     }
 
     // The request's window with unset ends taken from the default.

@@ -24,6 +24,7 @@ internal sealed class IncidentPointsBatch(string crs, int size)
         _points.X.Add(record.X);
         _points.Y.Add(record.Y);
         _points.OccurredAtSeconds.Add(new DateTimeOffset(DateTime.SpecifyKind(record.OccurredAt, DateTimeKind.Utc)).ToUnixTimeSeconds());
+        _points.OccurredAtNanos.Add((int)(record.OccurredAt.Ticks % TimeSpan.TicksPerSecond * 100));
         _points.CrimeTypeIndex.Add(index);
         _points.Provenance.Add(record.Provenance);
         return _points.X.Count >= size;
@@ -44,6 +45,7 @@ internal sealed class IncidentPointsBatch(string crs, int size)
         points.X.Capacity = size;
         points.Y.Capacity = size;
         points.OccurredAtSeconds.Capacity = size;
+        points.OccurredAtNanos.Capacity = size;
         points.CrimeTypeIndex.Capacity = size;
         points.Provenance.Capacity = size;
         return points;

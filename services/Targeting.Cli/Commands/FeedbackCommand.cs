@@ -96,7 +96,7 @@ internal static class FeedbackCommand
         };
         var threshold = new Option<int>("--threshold")
         {
-            Description = "Transparency: counts from 1 to threshold − 1 are suppressed (default: the service's, 5).",
+            Description = "Transparency: counts from 1 to threshold − 1 are suppressed (default and minimum: the service's, 5; it may be raised, not lowered).",
         };
         var command = new Command(name, description) { area, from, to, server, token, output, dataDirectory };
         if (report != Report.Transparency)

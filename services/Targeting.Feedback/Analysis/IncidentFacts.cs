@@ -41,10 +41,12 @@ public static class IncidentFacts
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(points);
         var count = points.X.Count;
-        if (points.Y.Count != count || points.OccurredAtSeconds.Count != count || points.CrimeTypeIndex.Count != count || points.Provenance.Count != count)
+        // occurred_at_nanos is empty from an older hotspot service (whole seconds then).
+        if (points.Y.Count != count || points.OccurredAtSeconds.Count != count || points.CrimeTypeIndex.Count != count || points.Provenance.Count != count
+            || (points.OccurredAtNanos.Count != 0 && points.OccurredAtNanos.Count != count))
         {
             throw new ArgumentException($"an incident batch's columns differ in length (x {count}, y {points.Y.Count}, occurred_at {points.OccurredAtSeconds.Count}, " +
-                $"crime_type_index {points.CrimeTypeIndex.Count}, provenance {points.Provenance.Count})", nameof(points));
+                $"occurred_at_nanos {points.OccurredAtNanos.Count}, crime_type_index {points.CrimeTypeIndex.Count}, provenance {points.Provenance.Count})", nameof(points));
         }
 
         facts.EnsureCapacity(facts.Count + count);
@@ -56,7 +58,8 @@ public static class IncidentFacts
                 throw new ArgumentException($"an incident batch's crime_type_index {type} names none of its {points.CrimeTypes.Count} crime types", nameof(points));
             }
 
-            var occurred = DateTime.UnixEpoch.Ticks + (points.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond);
+            var occurred = DateTime.UnixEpoch.Ticks + (points.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond)
+                + (points.OccurredAtNanos.Count == 0 ? 0 : points.OccurredAtNanos[i] / 100);
             facts.Add(new IncidentFact(points.X[i], points.Y[i], occurred, points.CrimeTypes[type], points.Provenance[i]));
         }
     }

@@ -20,6 +20,9 @@ public static class ObjectLabels
         (ObjectOfSearch.Terrorism, "Terrorism"),
     ];
 
+    /// <summary>Every object of search (not <see cref="ObjectOfSearch.Unspecified"/>), in the proto's order.</summary>
+    public static IReadOnlyList<ObjectOfSearch> All { get; } = [.. Labels.Select(l => l.Object)];
+
     /// <summary>The label of objects not recorded.</summary>
     public const string NotRecorded = "Not recorded";
 

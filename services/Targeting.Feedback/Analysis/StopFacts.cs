@@ -124,6 +124,13 @@ public sealed class StopFacts
                 throw new ArgumentException("an encounter batch's columns differ in length", nameof(batch));
             }
 
+            // Sub-second parts: absent from an older stops service (whole seconds then).
+            var nanos = batch.OccurredAtNanos.Count == count ? batch.OccurredAtNanos : null;
+            if (nanos is null && batch.OccurredAtNanos.Count != 0)
+            {
+                throw new ArgumentException("an encounter batch's columns differ in length", nameof(batch));
+            }
+
             for (var i = 0; i < count; i++)
             {
                 var plan = batch.LinkPlan[i];
@@ -132,7 +139,8 @@ public sealed class StopFacts
                     throw new ArgumentException($"an encounter batch's link_plan {plan} names none of its {batch.PlanIds.Count} plans", nameof(batch));
                 }
 
-                Add(DateTime.UnixEpoch.Ticks + (batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond), batch.Type[i], batch.Longitude[i], batch.Latitude[i],
+                var ticks = DateTime.UnixEpoch.Ticks + (batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond) + (nanos is null ? 0 : nanos[i] / 100);
+                Add(ticks, batch.Type[i], batch.Longitude[i], batch.Latitude[i],
                     batch.OfficerDefinedEthnicity[i], batch.SelfDefinedEthnicity[i], batch.Outcome[i], batch.OutcomeLinkedToObject[i], batch.ObjectOfSearch[i],
                     batch.LinkStatus[i], plan == 0 ? string.Empty : batch.PlanIds[plan - 1]);
             }

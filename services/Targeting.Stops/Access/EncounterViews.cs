@@ -25,6 +25,7 @@ public static class EncounterViews
             var e = stored.Current;
             var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
             facts.OccurredAtSeconds.Add(e.OccurredAt?.Seconds ?? 0);
+            facts.OccurredAtNanos.Add(e.OccurredAt?.Nanos ?? 0);
             facts.Type.Add(e.Type);
             facts.Latitude.Add(located ? e.Location!.Latitude : double.NaN);
             facts.Longitude.Add(located ? e.Location!.Longitude : double.NaN);

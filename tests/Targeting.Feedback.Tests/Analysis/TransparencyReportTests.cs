@@ -122,12 +122,59 @@ public class TransparencyReportTests
         var records = Records(17);
         var open = Build(records, threshold: 1);
         var report = Build(records);
-        var input = AttackInput(open, report);
 
-        var result = JsonDocument.Parse(FeedbackReference.RunPython("transparency_check.py", input.ToJsonString())).RootElement;
+        // Month by month (each is suppressed on its own and no figure spans months, decision 044), against a
+        // reader who also knows the month's total searches (the column totals are not published).
+        var suppressed = 0;
+        foreach (var month in report.Rows.Select(r => r.Month).Distinct())
+        {
+            var input = AttackInput(Month(open, month), Month(report, month));
+            var result = JsonDocument.Parse(FeedbackReference.RunPython("transparency_check.py", input.ToJsonString())).RootElement;
+            suppressed += result.GetProperty("suppressed").GetInt32();
+            Assert.True(result.GetProperty("pinned").GetArrayLength() == 0, $"{month}: {result.GetProperty("pinned")}");
+        }
 
-        Assert.True(result.GetProperty("suppressed").GetInt32() > 0);
-        Assert.Equal(0, result.GetProperty("pinned").GetArrayLength());
+        Assert.True(suppressed > 0);
+    }
+
+    [Fact]
+    public void Build_SameMonthInAOneAndATwoMonthReportOrAtAHigherThreshold_NoCountShownInOneAndHiddenInTheOther()
+    {
+        var records = Records(17);
+        var facts = World.Facts(records, Borough);
+        var june = AnalysisWindow.From(LondonMonths.Window(LondonMonths.Key(2022, 6), LondonMonths.Key(2022, 6)));
+        var both = Build(records);
+        var alone = TransparencyReportBuilder.Build(facts, june, null, new ActivePlans([]), 5, Now);
+        var higher = TransparencyReportBuilder.Build(facts, Window, null, new ActivePlans([]), 9, Now, minimumThreshold: 5);
+
+        Assert.Equal(alone.Rows, both.Rows.Where(r => r.Month == "2022-06"));
+        // At 9, everything hidden at 5 stays hidden, and what is shown is the same figure.
+        foreach (var (low, high) in both.Rows.Zip(higher.Rows))
+        {
+            foreach (var (l, h) in Counts(low).Zip(Counts(high)))
+            {
+                Assert.True(!l.Suppressed || h.Suppressed);
+                Assert.True(h.Suppressed || h.Value == l.Value);
+            }
+        }
+
+        Assert.True(higher.Rows.Sum(r => Counts(r).Count(c => c.Suppressed)) > both.Rows.Sum(r => Counts(r).Count(c => c.Suppressed)));
+    }
+
+    [Fact]
+    public void Build_WindowNotWholeMonths_Throws()
+    {
+        var halfJune = AnalysisWindow.From(World.TimeWindow("2022-06-15T00:00:00Z", "2022-07-31T23:00:00Z"));
+
+        Assert.Throws<ArgumentException>(() => TransparencyReportBuilder.Build(World.Facts(Records(3), Borough), halfJune, null, new ActivePlans([]), 5, Now));
+    }
+
+    private static TransparencyReport Month(TransparencyReport report, string month)
+    {
+        var one = report.Clone();
+        one.Rows.Clear();
+        one.Rows.Add(report.Rows.Where(r => r.Month == month));
+        return one;
     }
 
     [Fact]
@@ -156,16 +203,19 @@ public class TransparencyReportTests
             .Concat(row.SearchesByEthnicity.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value))
             .Concat(row.SearchesByObject.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
 
-    // The five linked tables as a reader sees them (see transparency_check.py), column totals from the open report.
+    // The five linked tables as a reader sees them (see transparency_check.py). The report publishes no column
+    // totals (the month's force figures by group); the reader knows the zero ones (every cell shown as 0) and the
+    // month's grand total.
     private static JsonObject AttackInput(TransparencyReport open, TransparencyReport report)
     {
+        static JsonNode Total(long total) => total == 0 ? JsonValue.Create(0L)! : JsonValue.Create("s")!;
         JsonNode Cell(PublicCount c) => c.Suppressed ? JsonValue.Create("s")! : JsonValue.Create(c.Value)!;
         var tables = new JsonArray();
         void Table(Func<TransparencyRow, IEnumerable<PublicCount>> cells, Func<TransparencyRow, IEnumerable<long>> truth)
         {
             var rows = new JsonArray(report.Rows.Select(r => (JsonNode)new JsonArray(cells(r).Select(Cell).ToArray())).ToArray());
             var columns = open.Rows.Select(r => truth(r).ToArray()).Aggregate((a, b) => a.Zip(b, (x, y) => x + y).ToArray());
-            tables.Add(new JsonObject { ["cells"] = rows, ["column_totals"] = new JsonArray(columns.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()) });
+            tables.Add(new JsonObject { ["cells"] = rows, ["column_totals"] = new JsonArray(columns.Select(Total).ToArray()) });
         }
 
         Table(r => r.SearchesByEthnicity.Values, r => r.SearchesByEthnicity.Values.Select(c => c.Value));
@@ -175,7 +225,7 @@ public class TransparencyReportTests
             // The second column (no arrest, not a find, not inside) is implied by the searches, not published.
             var rows = new JsonArray(report.Rows.Select(r => (JsonNode)new JsonArray(Cell(pick(r)), JsonValue.Create("i"))).ToArray());
             var first = open.Rows.Sum(r => pick(r).Value);
-            tables.Add(new JsonObject { ["cells"] = rows, ["column_totals"] = new JsonArray(first, open.Rows.Sum(r => r.Searches.Value) - first) });
+            tables.Add(new JsonObject { ["cells"] = rows, ["column_totals"] = new JsonArray(Total(first), Total(open.Rows.Sum(r => r.Searches.Value) - first)) });
         }
 
         return new JsonObject

@@ -161,6 +161,7 @@ public sealed class FakeSources : IAsyncDisposable
                     batch.X.Add(x);
                     batch.Y.Add(y);
                     batch.OccurredAtSeconds.Add(incident.OccurredAt.Seconds);
+                    batch.OccurredAtNanos.Add(incident.OccurredAt.Nanos);
                     batch.CrimeTypeIndex.Add(batch.CrimeTypes.IndexOf(incident.CrimeType));
                     batch.Provenance.Add(incident.Provenance);
                 }

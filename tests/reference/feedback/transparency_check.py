@@ -7,7 +7,8 @@ stdin (JSON):
    "row_totals": [n or "s", ...], "grand_total": n}
   a cell is a published number, "s" (suppressed: the reader knows it is a whole number >= 1), or
   "i" (implied, not published: a whole number >= 0). The tables share their rows and row totals.
-  Column and grand totals are treated as published: the strongest reader.
+  Column and grand totals are treated as published (the strongest reader), except a column total
+  given as "s": unknown to the reader (a small total that the reader cannot know either).
 stdout (JSON): {"suppressed": k, "pinned": [[table, row, column, min, max], ...]} where pinned lists
 every suppressed count whose smallest and largest consistent values are equal (recoverable).
 """
@@ -61,6 +62,8 @@ for t, table in enumerate(tables):
             coefficients[variables[("row", r)]] = -1
             equations.append((coefficients, -constant))
     for c, column_total in enumerate(table["column_totals"]):
+        if not isinstance(column_total, (int, float)):
+            continue
         coefficients, constant = {}, 0
         for r in range(rows):
             cell = table["cells"][r][c]
