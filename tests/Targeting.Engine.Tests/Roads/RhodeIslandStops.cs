@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using Targeting.Engine.Roads;
+using Targeting.Testing;
+
+namespace Targeting.Engine.Tests.Roads;
+
+/// <summary>
+/// The Stanford Open Policing Project's Rhode Island subset (../shared/data/open-policing, README there)
+/// read into <see cref="VehicleStop"/>s: stop_date + stop_time as America/New_York clock time, district as
+/// the place, driver_race as the ethnicity; no coordinates (the state's one point stands in), no finds.
+/// A minimal reader for the tests; the real import is Targeting.Import's.
+/// </summary>
+internal static class RhodeIslandStops
+{
+    public const string Header =
+        "state,stop_date,stop_time,county_name,driver_gender,driver_race,violation_raw,violation,search_conducted,search_type,stop_outcome,is_arrested,stop_duration,drugs_related_stop,district";
+
+    /// <summary>Providence, RI (41.824 N, 71.413 W): one point for the whole state, as the Open Policing Project does at state level.</summary>
+    public const double Latitude = 41.824;
+
+    /// <summary>Longitude of <see cref="Latitude"/>'s point.</summary>
+    public const double Longitude = -71.413;
+
+    private static readonly Lazy<List<VehicleStop>> Cached = new(Read);
+
+    public static string Path => RepoPaths.InSharedData("open-policing", "rhode-island-traffic-stops-2005-2008.csv");
+
+    /// <summary>The file's stops (after <see cref="RepoPaths.RequireSharedData"/>).</summary>
+    public static List<VehicleStop> Load()
+    {
+        RepoPaths.RequireSharedData();
+        Assert.True(File.Exists(Path), $"{Path} is missing from the shared data");
+        return Cached.Value;
+    }
+
+    private static List<VehicleStop> Read()
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        using var reader = new StreamReader(Path, detectEncodingFromByteOrderMarks: true);
+        Assert.Equal(Header, reader.ReadLine());
+        var stops = new List<VehicleStop>();
+        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            var f = Split(line);
+            // The file's last line is cut short after drugs_related_stop (no district, no newline).
+            Assert.True(f.Count == 15 || (f.Count == 14 && reader.EndOfStream), $"{f.Count} fields: {line}");
+            var local = DateTime.ParseExact(f[1] + " " + f[2], "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            stops.Add(new VehicleStop
+            {
+                Time = new DateTimeOffset(local, zone.GetUtcOffset(local)),
+                Place = f.Count == 15 ? Blank(f[14]) : null,
+                Ethnicity = Blank(f[5]),
+                Sex = f[4] switch { "M" => DriverSex.Male, "F" => DriverSex.Female, _ => null },
+                Searched = f[8] == "TRUE",
+                Arrested = f[11] == "TRUE",
+                Outcome = Blank(f[10]),
+            });
+        }
+
+        return stops;
+    }
+
+    private static string? Blank(string s) => s.Length == 0 ? null : s;
+
+    // RFC 4180 fields: search_type is quoted when it lists several types.
+    private static List<string> Split(string line)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                field.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString());
+        return fields;
+    }
+}
