@@ -3,14 +3,15 @@
 #   Debian: PostgreSQL 15 + PostGIS 3 (the real database the stores are tested on), nghttp2-client
 #           (h2load, nghttp), python3 scipy/statsmodels/sklearn/matplotlib (independent reference values),
 #           gdal-bin (ogrinfo: checks the briefing's GeoJSON opens as GIS tools read it).
-#           python3-grpcio/grpc-tools/protobuf (Python grpcio: a second independent gRPC peer).
+#           python3-grpcio/grpc-tools/protobuf (Python grpcio: a second independent gRPC peer),
+#           python3-ephem (PyEphem: an independent check of the sunset and twilight times).
 #   npm:    the grpc-js interop peers in tests/interop, from the committed package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(postgresql-15 postgresql-15-postgis-3 nghttp2-client python3-scipy python3-statsmodels
               python3-sklearn python3-numpy python3-matplotlib gdal-bin nodejs npm
-              python3-grpcio python3-grpc-tools python3-protobuf)
+              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem)
 missing=()
 for package in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (the machine's own Node 20): only install when absent.
