@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Targeting.Stops.Geography;
 
 namespace Targeting.Stops;
 
@@ -23,8 +24,8 @@ public sealed class StopsOptions
 {
     public const string Section = "Stops";
 
-    /// <summary>The force boundary: a GeoJSON file of polygons; defaults to the boroughs shipped with the service.</summary>
-    public string BoundaryPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson");
+    /// <summary>The force boundary: a GeoJSON file of polygons; defaults to the Metropolitan Police area (32 London boroughs) shipped with the service.</summary>
+    public string BoundaryPath { get; set; } = Path.Combine(ForceAreas.Folder, ForceAreas.DefaultForce + ".geojson");
 
     /// <summary>
     /// Metres outside every boundary polygon a location is still accepted. The GLA borough

@@ -39,8 +39,9 @@ internal static class StopsImportCommand
         };
         var boundary = new Option<string?>("--boundary")
         {
-            Description = "Embedded import: the force boundary GeoJSON. Default: the shipped Barking and Dagenham + Lambeth boroughs; " +
-                "for the whole Met use ../shared/data/boundaries/london_boroughs.geojson.",
+            Description = "Embedded import: the force boundary GeoJSON. Default: the shipped area of the force the file names name " +
+                "(YYYY-MM-<force>-stop-and-search.csv: metropolitan = the 32 London boroughs, city-of-london); " +
+                "a file naming another force needs this option.",
         };
         var tolerance = new Option<double>("--boundary-tolerance")
         {
@@ -59,7 +60,7 @@ internal static class StopsImportCommand
                 parse.GetValue(dataDirectory)!,
                 parse.GetValue(postgres),
                 parse.GetValue(report) ?? $"stops-import-rejected-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv",
-                parse.GetValue(boundary) ?? new StopsOptions().BoundaryPath,
+                parse.GetValue(boundary),
                 parse.GetValue(tolerance)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
@@ -69,10 +70,51 @@ internal static class StopsImportCommand
 
     internal sealed record Settings(
         IReadOnlyList<string> Files, Uri? Server, string? Token, string DataDirectory, string? Postgres, string ReportPath,
-        string BoundaryPath, double BoundaryToleranceMetres);
+        string? BoundaryPath, double BoundaryToleranceMetres);
+
+    /// <summary>
+    /// The embedded import's boundary: the one given, else the shipped area of the force every
+    /// file name names; null with the reason when the names don't tell one shipped force.
+    /// </summary>
+    internal static (string? Path, string? Problem) ChooseBoundary(string? given, IReadOnlyList<string> files)
+    {
+        if (given is not null)
+        {
+            return (given, null);
+        }
+
+        var forces = files.Select(f => (File: Path.GetFileName(f), Force: ForceAreas.ForceOfFile(f))).ToList();
+        if (forces.FirstOrDefault(f => f.Force is null) is { File: not null } unnamed)
+        {
+            return (null, $"cannot tell the force from the file name '{unnamed.File}' (data.police.uk names files YYYY-MM-<force>-stop-and-search.csv); pass --boundary FILE");
+        }
+
+        var distinct = forces.Select(f => f.Force!.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Count > 1)
+        {
+            return (null, $"the files name {distinct.Count} forces ({string.Join(", ", distinct)}); import one force at a time, or pass --boundary FILE covering them all");
+        }
+
+        return ForceAreas.PathOf(distinct[0]) is { } path
+            ? (path, null)
+            : (null, $"no boundary ships for force '{distinct[0]}' (shipped: {string.Join(", ", ForceAreas.Known)}); pass --boundary FILE");
+    }
 
     internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        if (settings.Server is null)
+        {
+            var (boundary, problem) = ChooseBoundary(settings.BoundaryPath, settings.Files);
+            if (problem is not null)
+            {
+                error.WriteLine($"targeting import stops: {problem}");
+                return 2;
+            }
+
+            settings = settings with { BoundaryPath = boundary };
+            output.WriteLine($"force boundary:   {Path.GetFullPath(boundary!)}");
+        }
+
         var clock = Stopwatch.StartNew();
         var total = new ImportEncountersSummary();
         var readRejected = new List<RejectedRow>();
@@ -170,7 +212,7 @@ internal static class StopsImportCommand
             ? new PostgresEncounterStore(connectionString, health)
             : new SqliteEncounterStore(Path.Combine(settings.DataDirectory, "stops.db"), health);
         await store.MigrateAsync(cancellationToken);
-        var validator = new EncounterValidator(ForceBoundary.Load(settings.BoundaryPath, settings.BoundaryToleranceMetres), TimeProvider.System);
+        var validator = new EncounterValidator(ForceBoundary.Load(settings.BoundaryPath!, settings.BoundaryToleranceMetres), TimeProvider.System);
         return new EmbeddedSink(store, new EncounterImporter(store, validator, TimeProvider.System));
     }
 
