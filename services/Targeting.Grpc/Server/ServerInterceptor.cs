@@ -13,12 +13,28 @@ namespace Targeting.Grpc;
 /// </summary>
 internal sealed class ServerInterceptor(ILogger<ServerInterceptor> logger) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        Task<TResponse> response;
         try
         {
             Check(request);
-            return await continuation(request, context).ConfigureAwait(false);
+            response = continuation(request, context);
+        }
+        catch (Exception ex) when (ShouldMask(ex, context))
+        {
+            throw Masked(ex, context);
+        }
+
+        // A handler that finished synchronously needs no async frame of ours (the unary hot path).
+        return response.IsCompletedSuccessfully ? response : AwaitedAsync(response, context);
+    }
+
+    private async Task<TResponse> AwaitedAsync<TResponse>(Task<TResponse> response, ServerCallContext context)
+    {
+        try
+        {
+            return await response.ConfigureAwait(false);
         }
         catch (Exception ex) when (ShouldMask(ex, context))
         {
