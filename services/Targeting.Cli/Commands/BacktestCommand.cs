@@ -75,6 +75,7 @@ internal static class BacktestCommand
             var clock = Stopwatch.StartNew();
             if (settings.Data.Server is { } server)
             {
+                await ServerOption.WaitUntilServingAsync(server, error, cancellationToken);
                 var client = HotspotData.Client(server, settings.Data.Token);
                 LoadedCrimes? crimes = null;
                 if (settings.Data.Crimes.Count > 0)

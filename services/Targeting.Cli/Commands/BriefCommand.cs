@@ -141,6 +141,7 @@ internal static class BriefCommand
     private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeOnServerAsync(
         Settings settings, Uri server, BoundaryCatalog catalog, string areaName, Method method, TextWriter progress, CancellationToken cancellationToken)
     {
+        await ServerOption.WaitUntilServingAsync(server, progress, cancellationToken);
         var client = HotspotData.Client(server, settings.Data.Token);
         LoadedCrimes? crimes = null;
         if (settings.Data.Crimes.Count > 0)

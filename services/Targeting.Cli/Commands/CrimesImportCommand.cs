@@ -74,6 +74,11 @@ internal static class CrimesImportCommand
         long read = 0, imported = 0, duplicates = 0, rejected = 0;
         var failedFiles = 0;
         using var rejectedRows = new RejectedRowsReport(settings.ReportPath);
+        if (settings.Server is { } server)
+        {
+            await ServerOption.WaitUntilServingAsync(server, error, cancellationToken);
+        }
+
         await using var sink = await OpenAsync(settings, cancellationToken);
         foreach (var path in files)
         {

@@ -126,6 +126,11 @@ internal static class ExportCommand
         var written = 0L;
         var skipped = new Dictionary<string, long>(StringComparer.Ordinal);
         var temporary = outputPath + ".partial";
+        if (server is not null)
+        {
+            await ServerOption.WaitUntilServingAsync(server, error, cancellationToken);
+        }
+
         try
         {
             await using (var writer = CsvRecordWriter.Create(new StreamWriter(temporary, append: false, StopSearchFormat.FileEncoding)))

@@ -147,7 +147,7 @@ internal static class FeedbackCommand
             }
 
             await using var session = settings.Server is { } server
-                ? FeedbackSession.Connect(server, settings.Token)
+                ? await FeedbackSession.ConnectAsync(server, settings.Token, error, cancellationToken)
                 : await FeedbackSession.StartEmbeddedAsync(settings.DataDirectory, error, cancellationToken);
             var clock = Stopwatch.StartNew();
             string? json, csv;

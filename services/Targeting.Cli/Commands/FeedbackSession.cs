@@ -61,10 +61,11 @@ internal sealed class FeedbackSession : IAsyncDisposable
     public HotspotClient Hotspot { get; }
 
     /// <summary>A session on a running service; the token (if any) is presented on every call.</summary>
-    public static FeedbackSession Connect(Uri server, string? token)
+    public static async Task<FeedbackSession> ConnectAsync(Uri server, string? token, TextWriter progress, CancellationToken cancellationToken)
     {
-        // ServerOption has already refused anything but an absolute http(s) address.
-        var client = new GrpcClient(server, new GrpcClientOptions { BearerToken = string.IsNullOrWhiteSpace(token) ? null : token.Trim(), MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        // ServerOption has already refused anything but an absolute http(s) address, TokenOption anything but a JWT.
+        await ServerOption.WaitUntilServingAsync(server, progress, cancellationToken);
+        var client = new GrpcClient(server, new GrpcClientOptions { BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024 });
         return new FeedbackSession(server, client, client, null, null);
     }
 

@@ -73,6 +73,8 @@ internal static class ServeCommand
                 ["Storage:ConnectionString"] = postgres,
                 ["Services:Hotspot:Address"] = address.ToString(),
                 ["Services:Stops:Address"] = address.ToString(),
+                // A line per request drowns the commands typed in the same terminal; warnings still show.
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             },
         });
         builder.WebHost.UseUrls(address.ToString());

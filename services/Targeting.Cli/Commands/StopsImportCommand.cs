@@ -95,7 +95,7 @@ internal static class StopsImportCommand
         IImportSink sink;
         try
         {
-            sink = await OpenSinkAsync(settings, cancellationToken);
+            sink = await OpenSinkAsync(settings, error, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException
             or System.Text.Json.JsonException or System.Data.Common.DbException)
@@ -154,10 +154,11 @@ internal static class StopsImportCommand
         return failedFiles > 0 || !addsUp ? 1 : 0;
     }
 
-    private static async Task<IImportSink> OpenSinkAsync(Settings settings, CancellationToken cancellationToken)
+    private static async Task<IImportSink> OpenSinkAsync(Settings settings, TextWriter error, CancellationToken cancellationToken)
     {
         if (settings.Server is { } address)
         {
+            await ServerOption.WaitUntilServingAsync(address, error, cancellationToken);
             return new ServerSink(new StopsClient(address, new GrpcClientOptions
             {
                 BearerToken = settings.Token,
