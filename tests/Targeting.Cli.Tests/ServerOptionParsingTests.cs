@@ -81,8 +81,8 @@ public sealed class ServerOptionParsingTests
         var token = DevelopmentTokens.Issue(Roles.Planner, "trim-test");
         string[] brief = ["brief", "--server", "http://127.0.0.1:1", "--out", Path.GetTempPath()];
 
-        var trimmed = await Cli.RunExecutableAsync(Path.GetTempPath(), new() { [TokenOption.Variable] = $" {token}\n" }, brief);
-        var bearer = await Cli.RunExecutableAsync(Path.GetTempPath(), new() { [TokenOption.Variable] = "Bearer " + token }, brief);
+        var trimmed = await Cli.RunExecutableAsync(Path.GetTempPath(), new Dictionary<string, string> { [TokenOption.Variable] = $" {token}\n" }, brief);
+        var bearer = await Cli.RunExecutableAsync(Path.GetTempPath(), new Dictionary<string, string> { [TokenOption.Variable] = "Bearer " + token }, brief);
 
         Assert.True(trimmed.ExitCode == 1 && trimmed.Error.Contains("the service is unavailable", StringComparison.Ordinal), trimmed.ToString());
         Assert.Equal(CliRoot.UsageError, bearer.ExitCode);

@@ -90,7 +90,7 @@ internal static class BacktestCommand
             }
             else
             {
-                var crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, error, cancellationToken);
+                var crimes = await HotspotData.LoadCrimesAsync(settings.Data, catalog.Projection, error, cancellationToken);
                 request.Window = Window(settings.Data, crimes);
                 var plan = BacktestRunner.Validate(request, catalog);
                 error.Write(string.Create(CultureInfo.InvariantCulture,

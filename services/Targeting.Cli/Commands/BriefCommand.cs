@@ -28,6 +28,9 @@ internal static class BriefCommand
     /// <summary>Months of data a plan learns from when --from is not given.</summary>
     public const int DefaultMonths = 6;
 
+    /// <summary>The exit code of a brief that found no patrol areas (nothing written; the message says why and what to change).</summary>
+    public const int NoAreas = 3;
+
     public static Command Create()
     {
         var data = new HotspotDataOptions();
@@ -53,7 +56,9 @@ internal static class BriefCommand
         var note = new Option<string?>("--note") { Description = "Free text stored with the plan (who asked, which briefing)." };
         var command = new Command("brief",
             "Propose precision patrol areas for an area and write a briefing folder: briefing.html (map over ward boundaries, evidence, provenance), " +
-            "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data.");
+            "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data. " +
+            $"Exits {NoAreas}, writing nothing, when no patrol area can be proposed (the area is too small for the budget, or holds too little crime), " +
+            "saying why and what to change; 2 for a usage error, 1 for a failure.");
         data.AddTo(command);
         command.Options.Add(budget);
         command.Options.Add(areas);
@@ -90,6 +95,12 @@ internal static class BriefCommand
                 ? await ProposeOnServerAsync(settings, server, catalog, areaName, method, error, cancellationToken)
                 : await ProposeHereAsync(settings, catalog, areaName, method, error, cancellationToken);
 
+            if (plan.Areas.Count == 0)
+            {
+                error.WriteLine($"targeting brief: no patrol areas for {plan.AreaName}, so no briefing was written: {WhyNoAreas(plan)}");
+                return NoAreas;
+            }
+
             var written = await WriteAsync(settings.OutputDirectory, plan, catalog, sources, error, cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{plan.Areas.Count} patrol area{(plan.Areas.Count == 1 ? "" : "s")} for {plan.AreaName}, valid {BriefingRenderer.Window(plan.ValidWindow)}: " +
@@ -124,10 +135,29 @@ internal static class BriefCommand
         }
     }
 
+    /// <summary>Why a plan has no areas and what to change, from the plan's own figures.</summary>
+    internal static string WhyNoAreas(PatrolPlan plan)
+    {
+        var budgetM2 = plan.BudgetFraction * plan.AreaOfInterestM2;
+        const double smallest = PlanProposer.DefaultMinAreaM2;
+        if (budgetM2 < smallest)
+        {
+            var needed = Math.Ceiling(smallest / plan.AreaOfInterestM2 * 1000) / 1000;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"--budget {plan.BudgetFraction:0.###} of its {plan.AreaOfInterestM2:N0} m² is {budgetM2:N0} m², less than the smallest patrol area ({smallest:N0} m²); ") +
+                (needed <= PlanProposer.MaxBudgetFraction
+                    ? string.Create(CultureInfo.InvariantCulture, $"raise --budget to at least {needed:0.###}, or choose a larger --area (e.g. the borough)")
+                    : string.Create(CultureInfo.InvariantCulture, $"even the largest --budget ({PlanProposer.MaxBudgetFraction}) is too small for it: choose a larger --area (e.g. the borough)"));
+        }
+
+        return $"too little harm-weighted crime in {BriefingRenderer.Window(plan.Provenance?.DataWindow)} to form a patrol area; " +
+            "learn from more months (--from/--to), raise --budget, or choose a larger --area";
+    }
+
     private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeHereAsync(
         Settings settings, BoundaryCatalog catalog, string areaName, Method method, TextWriter progress, CancellationToken cancellationToken)
     {
-        var crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, progress, cancellationToken);
+        var crimes = await HotspotData.LoadCrimesAsync(settings.Data, catalog.Projection, progress, cancellationToken);
         var (start, end) = HotspotData.Window(settings.Data, crimes.FirstMonth, crimes.LastMonth, DefaultMonths, DateTime.UtcNow);
         var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog, DateTime.UtcNow);
         var clock = Stopwatch.StartNew();

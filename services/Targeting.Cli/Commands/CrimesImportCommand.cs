@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
+using Targeting.Grpc;
 using Targeting.Hotspot;
 using Targeting.Hotspot.Import;
 using Targeting.Hotspot.Storage.Sqlite;
@@ -30,8 +31,8 @@ internal static class CrimesImportCommand
         var token = TokenOption.Create("role planner or service; 'targeting token' prints development ones");
         var dataDirectory = new Option<string>("--data-dir")
         {
-            Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'; relative to the current directory.",
-            DefaultValueFactory = _ => new StorageOptions().DataDirectory,
+            Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'. " + DataFolderHelp.Default,
+            DefaultValueFactory = _ => DataFolder.Default,
         };
         var report = new Option<string?>("--report")
         {

@@ -25,8 +25,8 @@ internal static class ServeCommand
         };
         var dataDirectory = new Option<string>("--data-dir")
         {
-            Description = "Folder of the embedded SQLite stores (hotspot.db, stops.db). Default ./targeting-data.",
-            DefaultValueFactory = _ => "targeting-data",
+            Description = "Folder of the embedded SQLite stores (hotspot.db, stops.db). " + DataFolderHelp.Default,
+            DefaultValueFactory = _ => DataFolder.Default,
         };
         var postgres = new Option<string?>("--postgres")
         {
