@@ -38,11 +38,13 @@ internal static class BriefCommand
         {
             Description = $"Fraction of the area the patrol areas may cover together, in (0, {PlanProposer.MaxBudgetFraction}]; 0.01 is 1%.",
             DefaultValueFactory = _ => PlanProposer.DefaultBudgetFraction,
+            CustomParser = result => NumberParsing.Parse<double>(result, "0.01 for 1%"),
         };
         var areas = new Option<int>("--areas")
         {
             Description = $"At most this many patrol areas, 1 to {PlanProposer.MaxMaxAreas}; each is compact and 20,000 to 250,000 m².",
             DefaultValueFactory = _ => PlanProposer.DefaultMaxAreas,
+            CustomParser = result => NumberParsing.Parse<int>(result, "8"),
         };
         var method = new Option<string?>("--method")
         {
@@ -75,8 +77,9 @@ internal static class BriefCommand
 
     internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note);
 
-    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter errorWriter, CancellationToken cancellationToken)
     {
+        var error = ProgressWriter.Wrap(errorWriter);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -115,21 +118,25 @@ internal static class BriefCommand
         }
         catch (CommandInputException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {e.Message}");
             return 2;
         }
         catch (RpcException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {HotspotData.Describe(e)}");
             return e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1;
         }
         catch (IOException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {e.Message}");
             return 1;
         }
         catch (UnauthorizedAccessException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {e.Message}");
             return 1;
         }
@@ -182,9 +189,42 @@ internal static class BriefCommand
 
         var (start, end) = HotspotData.Window(settings.Data, crimes?.FirstMonth, crimes?.LastMonth, DefaultMonths, DateTime.UtcNow);
         progress.Write($"asking {server} to propose patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM}...");
-        var plan = await client.ProposePatrolAreasAsync(Request(settings, areaName, method, start, end), new CallOptions { CancellationToken = cancellationToken });
+        PatrolPlan plan;
+        try
+        {
+            plan = await client.ProposePatrolAreasAsync(Request(settings, areaName, method, start, end), new CallOptions { CancellationToken = cancellationToken });
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && settings.Data.From is null && settings.Data.To is null && crimes is null)
+        {
+            // The default window (months before today) says nothing of what the service holds: say which months it does.
+            var (first, last) = await MonthsHeldAsync(client, areaName, cancellationToken);
+            var window = $"the default window, {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} (the {DefaultMonths} months to the last full month)";
+            throw new CommandInputException(first is { } a && last is { } b
+                ? $"the service holds no incidents for {areaName} in {window}; it holds {a:yyyy-MM} to {b:yyyy-MM}: " +
+                  $"give --from/--to within those months, e.g. --from {(b.AddMonths(1 - DefaultMonths) < a ? a : b.AddMonths(1 - DefaultMonths)):yyyy-MM} --to {b:yyyy-MM}"
+                : $"the service holds no incidents for {areaName} at all: import crimes first ('targeting import crimes FILE --server {server}')");
+        }
+
         progress.WriteLine($" {plan.Areas.Count} areas");
         return (plan, [$"hotspot service at {server}"]);
+    }
+
+    /// <summary>The first and last months of the incidents the service holds for an area (null, null when none).</summary>
+    private static async Task<(DateTime? First, DateTime? Last)> MonthsHeldAsync(HotspotClient client, string areaName, CancellationToken cancellationToken)
+    {
+        long? first = null, last = null;
+        var request = new StreamIncidentsRequest { Area = new Common.V1.AreaOfInterest { BoundaryName = areaName } };
+        await foreach (var batch in client.StreamIncidentPointsAsync(request, new CallOptions { CancellationToken = cancellationToken }).WithCancellation(cancellationToken))
+        {
+            foreach (var seconds in batch.OccurredAtSeconds)
+            {
+                first = first is null || seconds < first ? seconds : first;
+                last = last is null || seconds > last ? seconds : last;
+            }
+        }
+
+        static DateTime? Month(long? seconds) => seconds is { } s ? new DateTime(DateTime.UnixEpoch.AddSeconds(s).Year, DateTime.UnixEpoch.AddSeconds(s).Month, 1, 0, 0, 0, DateTimeKind.Utc) : null;
+        return (Month(first), Month(last));
     }
 
     private static ProposePatrolAreasRequest Request(Settings settings, string areaName, Method method, DateTime start, DateTime end) => new()

@@ -85,7 +85,7 @@ internal static class FeedbackCommand
             },
         };
         var server = ServerOption.Create(
-            "A running feedback service, e.g. http://127.0.0.1:50051 ('targeting serve'). Default: the embedded session on the shipped sample.");
+            $"A running feedback service, e.g. {ServerOption.Example} ('targeting serve'). Default: the embedded services on the data folder (see --data-dir).");
         var token = TokenOption.Create("'targeting token --role analyst' prints a development one");
         var output = new Option<string?>("--out")
         {
@@ -100,6 +100,7 @@ internal static class FeedbackCommand
         var threshold = new Option<int>("--threshold")
         {
             Description = "Transparency: counts from 1 to threshold − 1 are suppressed (default: the service's, 5).",
+            CustomParser = result => NumberParsing.Parse<int>(result, "10"),
         };
         var command = new Command(name, description) { area, from, to, server, token, output, dataDirectory };
         if (report != Report.Transparency)

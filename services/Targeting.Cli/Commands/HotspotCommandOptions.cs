@@ -56,7 +56,7 @@ internal sealed class HotspotDataOptions
     };
 
     public Option<Uri?> Server { get; } = ServerOption.Create(
-        "A running hotspot service (e.g. http://localhost:5000; see 'targeting serve'). Without it everything runs here, " +
+        $"A running hotspot service (e.g. {ServerOption.Example}; see 'targeting serve'). Without it everything runs here, " +
         "with no server and no database.");
 
     public Option<string?> Token { get; } = TokenOption.Create();

@@ -18,7 +18,7 @@ internal static class StopsCommandOptions
     public static string LocalActor => "cli:" + Environment.UserName;
 
     public static Option<Uri?> Server() =>
-        ServerOption.Create("The stops service (e.g. http://localhost:5000). Without it the command uses the embedded store.");
+        ServerOption.Create($"The stops service (e.g. {ServerOption.Example}). Without it the command uses the embedded store.");
 
     public static Option<string?> Token() => TokenOption.Create();
 

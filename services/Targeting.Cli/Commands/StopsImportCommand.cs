@@ -46,6 +46,7 @@ internal static class StopsImportCommand
         {
             Description = "Embedded import: metres outside the boundary still accepted (default 100: the borough files stop at the Thames).",
             DefaultValueFactory = _ => new StopsOptions().BoundaryToleranceMetres,
+            CustomParser = result => NumberParsing.Parse<double>(result, "100"),
         };
         var command = new Command("stops", "Import data.police.uk stop-and-search CSV files (15 columns) as encounters.")
         {
