@@ -42,6 +42,6 @@ dotnet tool install --tool-path "$tools" --configfile "$work/nuget.config" Targe
 echo "install-cli: installed targeting $version as $tools/targeting" >&2
 
 if [[ "$(command -v targeting || true)" != "$tools/targeting" ]]; then
-  echo "install-cli: $tools is not first on PATH; in this shell run:" >&2
+  echo "install-cli: to run it as 'targeting', put $tools first on PATH (the README's next line does):" >&2
   echo "  export PATH=\"$tools:\$PATH\"" >&2
 fi
