@@ -46,8 +46,8 @@ public sealed class StorageOptions
     /// <summary>"sqlite" (the embedded default) or "postgres".</summary>
     public string Provider { get; set; } = "sqlite";
 
-    /// <summary>The folder of the SQLite file <c>hotspot.db</c> (default <c>targeting-data</c> under the working directory).</summary>
-    public string DataDirectory { get; set; } = "targeting-data";
+    /// <summary>The folder of the SQLite file <c>hotspot.db</c> (default <see cref="Targeting.Grpc.DataFolder.Default"/>, shared with stops and the command line).</summary>
+    public string DataDirectory { get; set; } = Targeting.Grpc.DataFolder.Default;
 
     /// <summary>The PostgreSQL connection string (provider "postgres").</summary>
     public string? ConnectionString { get; set; }

@@ -12,8 +12,8 @@ public sealed class StorageOptions
     [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Storage:Provider must be 'sqlite' or 'postgres'")]
     public string Provider { get; set; } = "sqlite";
 
-    /// <summary>The folder holding the SQLite file (stops.db).</summary>
-    public string DataDirectory { get; set; } = "data-store";
+    /// <summary>The folder holding the SQLite file (stops.db); default <see cref="Targeting.Grpc.DataFolder.Default"/>, shared with hotspot and the command line.</summary>
+    public string DataDirectory { get; set; } = Targeting.Grpc.DataFolder.Default;
 
     /// <summary>The PostgreSQL connection string, for Provider=postgres.</summary>
     public string? ConnectionString { get; set; }

@@ -144,6 +144,30 @@ public sealed partial class BriefCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Brief_AreaTooSmallForTheBudget_Exit3SayingWhy_AndTheBudgetItSuggestsGivesAreas()
+    {
+        // Brixton Hill is a Lambeth ward: 1% of it is below the smallest patrol area (20,000 m²).
+        var run = await Cli.BriefAsync(Cli.Data(area: "Brixton Hill"), Out());
+
+        Assert.True(run.ExitCode == BriefCommand.NoAreas, run.ToString());
+        Assert.False(Directory.Exists(Out()) && Directory.EnumerateFiles(Out()).Any(), "nothing is written for a plan of no areas");
+        var why = NoAreasMessage().Match(run.Error);
+        Assert.True(why.Success, run.Error);
+        var areaM2 = double.Parse(why.Groups["area"].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        var suggested = double.Parse(why.Groups["budget"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(0.01 * areaM2 < 20_000, $"{areaM2} m²");
+        Assert.True(suggested * areaM2 >= 20_000 && (suggested - 0.001) * areaM2 < 20_000, $"{suggested} of {areaM2} m²");
+
+        // The advice works: at the suggested budget the same ward gets a patrol area.
+        var again = await Cli.BriefAsync(Cli.Data(area: "Brixton Hill"), Out(), budget: suggested);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.InRange(ReadPlan(Out()).Areas.Count, 1, 8);
+    }
+
+    [GeneratedRegex(@"targeting brief: no patrol areas for Brixton Hill, so no briefing was written: --budget 0\.01 of its (?<area>[\d,]+) m² is [\d,]+ m², less than the smallest patrol area \(20,000 m²\); raise --budget to at least (?<budget>0\.\d+), or choose a larger --area")]
+    private static partial Regex NoAreasMessage();
+
+    [Fact]
     public async Task Brief_MissingCrimeFile_Exit2NamingIt()
     {
         var missing = Path.Combine(_folder.FullName, "no-such-file.csv");

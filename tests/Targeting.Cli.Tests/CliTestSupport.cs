@@ -110,9 +110,25 @@ internal static class Cli
     }
 
     /// <summary>Runs the built <c>targeting</c> executable (as a user would) with arguments.</summary>
-    public static async Task<CommandRun> RunExecutableAsync(string workingDirectory, params string[] arguments)
+    public static Task<CommandRun> RunExecutableAsync(string workingDirectory, params string[] arguments) =>
+        RunExecutableAsync(workingDirectory, [], arguments);
+
+    /// <summary>Runs the built <c>targeting</c> executable with arguments and environment variables set for it (an empty value removes one).</summary>
+    public static async Task<CommandRun> RunExecutableAsync(string workingDirectory, Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "targeting.dll"));
         foreach (var argument in arguments)
         {

@@ -6,12 +6,19 @@ using Report = Targeting.Cli.Commands.FeedbackCommand.Report;
 
 namespace Targeting.Cli.Tests;
 
-/// <summary>One data folder for the class: the embedded session loads the shipped sample into it once.</summary>
-public sealed class FeedbackSampleFolder : IDisposable
+/// <summary>One data folder for the class, loaded with the shipped sample once, as the embedded session would load it.</summary>
+public sealed class FeedbackSampleFolder : IAsyncLifetime
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("targeting-feedback-cli-").FullName;
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public async ValueTask InitializeAsync() => await FeedbackSession.LoadSampleIntoAsync(Path, TextWriter.Null, CancellationToken.None);
+
+    public ValueTask DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Path, recursive: true);
+        return ValueTask.CompletedTask;
+    }
 }
 
 /// <summary>
@@ -26,11 +33,11 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
             .GetProperty("sample").GetProperty("boroughs");
 
     private async Task<(int Exit, string Output, string Error)> RunAsync(Report report, string? area = null, string? from = null, string? to = null,
-        string? plan = null, Uri? server = null, string? outPath = null, int threshold = 0, bool embedded = true)
+        string? plan = null, Uri? server = null, string? outPath = null, int threshold = 0)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
         var error = new StringWriter(CultureInfo.InvariantCulture);
-        var settings = new FeedbackCommand.Settings(area, from, to, plan, server, null, outPath, embedded ? folder.Path : null, threshold);
+        var settings = new FeedbackCommand.Settings(area, from, to, plan, server, null, outPath, folder.Path, threshold);
         var exit = await FeedbackCommand.RunAsync(report, settings, output, error, TestContext.Current.CancellationToken);
         return (exit, output.ToString(), error.ToString());
     }
@@ -154,7 +161,7 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
     [Fact]
     public async Task Fairness_UnreachableServer_ExitsOneSayingUnavailable()
     {
-        var (exit, _, error) = await RunAsync(Report.Fairness, area: "Lambeth", server: new Uri("http://127.0.0.1:1"), embedded: false);
+        var (exit, _, error) = await RunAsync(Report.Fairness, area: "Lambeth", server: new Uri("http://127.0.0.1:1"));
 
         Assert.Equal(1, exit);
         Assert.Contains("the service at http://127.0.0.1:1", error, StringComparison.Ordinal);

@@ -189,8 +189,8 @@ public sealed class StopsCommandTests : IDisposable
         { "stop-and-search file not found: {folder}/2021-13-metropolitan-stop-and-search.csv", ["import", "stops", "{folder}/2021-13-metropolitan-stop-and-search.csv", "--data-dir", "{folder}/store", "--report", "{folder}/r.csv"] },
         { "--server must be an absolute http", ["import", "stops", "{june}", "--server", "localhost:5000", "--report", "{folder}/r.csv"] },
         { "--server must be an absolute http", ["export", "stops", "--server", "not a url", "--out", "{folder}/x.csv"] },
-        { "Unavailable", ["import", "stops", "{june}", "--server", "http://127.0.0.1:1", "--token", "t", "--report", "{folder}/r.csv"] },
-        { "Unavailable", ["export", "stops", "--server", "http://127.0.0.1:1", "--token", "t", "--out", "{folder}/x.csv"] },
+        { "Unavailable", ["import", "stops", "{june}", "--server", "http://127.0.0.1:1", "--token", "{token}", "--report", "{folder}/r.csv"] },
+        { "Unavailable", ["export", "stops", "--server", "http://127.0.0.1:1", "--token", "{token}", "--out", "{folder}/x.csv"] },
         { "--outcome 'BANANA' is not one of", ["export", "stops", "--data-dir", "{folder}/store", "--outcome", "BANANA", "--out", "{folder}/x.csv"] },
         { "--officer-defined-ethnicity 'PURPLE' is not one of", ["export", "stops", "--data-dir", "{folder}/store", "--officer-defined-ethnicity", "PURPLE", "--out", "{folder}/x.csv"] },
         { "--from", ["export", "stops", "--data-dir", "{folder}/store", "--from", "last tuesday", "--out", "{folder}/x.csv"] },
@@ -205,7 +205,8 @@ public sealed class StopsCommandTests : IDisposable
     [MemberData(nameof(BadInput))]
     public async Task StopsCommands_BadInput_ClearMessageNonZeroExitNoStackTrace(string message, string[] arguments)
     {
-        string Fill(string text) => text.Replace("{folder}", _folder.FullName, StringComparison.Ordinal).Replace("{june}", June2021, StringComparison.Ordinal);
+        string Fill(string text) => text.Replace("{folder}", _folder.FullName, StringComparison.Ordinal).Replace("{june}", June2021, StringComparison.Ordinal)
+            .Replace("{token}", CliServiceHost.Token(Roles.Analyst), StringComparison.Ordinal);
 
         var run = await StopsCli.RunAsync([.. arguments.Select(Fill)]);
 
@@ -308,11 +309,9 @@ internal static class StopsCli
 {
     public static async Task<CommandRun> RunAsync(params string[] arguments)
     {
-        var import = new Command("import") { StopsImportCommand.Create() };
-        var root = new RootCommand { import, ExportCommand.Create() };
         var (output, error) = (new StringWriter(), new StringWriter());
         var configuration = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
-        var code = await root.Parse(arguments).InvokeAsync(configuration, TestContext.Current.CancellationToken);
+        var code = await CliRoot.InvokeAsync(arguments, configuration, TestContext.Current.CancellationToken);
         return new CommandRun(code, output.ToString(), error.ToString());
     }
 }

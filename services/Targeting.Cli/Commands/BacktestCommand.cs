@@ -30,8 +30,14 @@ internal static class BacktestCommand
         {
             Description = $"Bootstrap resamples for the 95% intervals, 1 to {BacktestRunner.MaxBootstrapSamples}.",
             DefaultValueFactory = _ => BacktestRunner.DefaultBootstrapSamples,
+            CustomParser = result => NumberParsing.Parse<int>(result, "1000"),
         };
-        var seed = new Option<long>("--seed") { Description = "The bootstrap's seed, for reproducible intervals.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<long>("--seed")
+        {
+            Description = "The bootstrap's seed, for reproducible intervals.",
+            DefaultValueFactory = _ => 1,
+            CustomParser = result => NumberParsing.Parse<long>(result, "1"),
+        };
         var command = new Command("backtest",
             "Backtest the hotspot methods on crime data: each month from the second is forecast from the months before it; prints a table of " +
             "methods by coverage with hit rate and PAI (95% bootstrap CIs), PEI and the grid-origin robustness range. " +
@@ -51,8 +57,9 @@ internal static class BacktestCommand
 
     internal sealed record Settings(DataSettings Data, IReadOnlyList<string> Methods, IReadOnlyList<string> Coverages, int BootstrapSamples, long Seed);
 
-    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter errorWriter, CancellationToken cancellationToken)
     {
+        var error = ProgressWriter.Wrap(errorWriter);
         try
         {
             if (settings.BootstrapSamples < 1)
@@ -75,6 +82,7 @@ internal static class BacktestCommand
             var clock = Stopwatch.StartNew();
             if (settings.Data.Server is { } server)
             {
+                await ServerOption.WaitUntilServingAsync(server, error, cancellationToken);
                 var client = HotspotData.Client(server, settings.Data.Token);
                 LoadedCrimes? crimes = null;
                 if (settings.Data.Crimes.Count > 0)
@@ -89,7 +97,7 @@ internal static class BacktestCommand
             }
             else
             {
-                var crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, error, cancellationToken);
+                var crimes = await HotspotData.LoadCrimesAsync(settings.Data, catalog.Projection, error, cancellationToken);
                 request.Window = Window(settings.Data, crimes);
                 var plan = BacktestRunner.Validate(request, catalog);
                 error.Write(string.Create(CultureInfo.InvariantCulture,
@@ -103,17 +111,19 @@ internal static class BacktestCommand
         }
         catch (CommandInputException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting backtest: {e.Message}");
             return 2;
         }
         catch (RpcException e)
         {
-            error.WriteLine();
+            error.EndLine();
             error.WriteLine($"targeting backtest: {HotspotData.Describe(e)}");
             return e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1;
         }
         catch (IOException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting backtest: {e.Message}");
             return 1;
         }

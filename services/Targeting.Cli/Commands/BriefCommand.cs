@@ -28,6 +28,9 @@ internal static class BriefCommand
     /// <summary>Months of data a plan learns from when --from is not given.</summary>
     public const int DefaultMonths = 6;
 
+    /// <summary>The exit code of a brief that found no patrol areas (nothing written; the message says why and what to change).</summary>
+    public const int NoAreas = 3;
+
     public static Command Create()
     {
         var data = new HotspotDataOptions();
@@ -35,11 +38,13 @@ internal static class BriefCommand
         {
             Description = $"Fraction of the area the patrol areas may cover together, in (0, {PlanProposer.MaxBudgetFraction}]; 0.01 is 1%.",
             DefaultValueFactory = _ => PlanProposer.DefaultBudgetFraction,
+            CustomParser = result => NumberParsing.Parse<double>(result, "0.01 for 1%"),
         };
         var areas = new Option<int>("--areas")
         {
             Description = $"At most this many patrol areas, 1 to {PlanProposer.MaxMaxAreas}; each is compact and 20,000 to 250,000 m².",
             DefaultValueFactory = _ => PlanProposer.DefaultMaxAreas,
+            CustomParser = result => NumberParsing.Parse<int>(result, "8"),
         };
         var method = new Option<string?>("--method")
         {
@@ -53,7 +58,9 @@ internal static class BriefCommand
         var note = new Option<string?>("--note") { Description = "Free text stored with the plan (who asked, which briefing)." };
         var command = new Command("brief",
             "Propose precision patrol areas for an area and write a briefing folder: briefing.html (map over ward boundaries, evidence, provenance), " +
-            "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data.");
+            "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data. " +
+            $"Exits {NoAreas}, writing nothing, when no patrol area can be proposed (the area is too small for the budget, or holds too little crime), " +
+            "saying why and what to change; 2 for a usage error, 1 for a failure.");
         data.AddTo(command);
         command.Options.Add(budget);
         command.Options.Add(areas);
@@ -70,8 +77,9 @@ internal static class BriefCommand
 
     internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note);
 
-    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter errorWriter, CancellationToken cancellationToken)
     {
+        var error = ProgressWriter.Wrap(errorWriter);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -90,6 +98,12 @@ internal static class BriefCommand
                 ? await ProposeOnServerAsync(settings, server, catalog, areaName, method, error, cancellationToken)
                 : await ProposeHereAsync(settings, catalog, areaName, method, error, cancellationToken);
 
+            if (plan.Areas.Count == 0)
+            {
+                error.WriteLine($"targeting brief: no patrol areas for {plan.AreaName}, so no briefing was written: {WhyNoAreas(plan)}");
+                return NoAreas;
+            }
+
             var written = await WriteAsync(settings.OutputDirectory, plan, catalog, sources, error, cancellationToken);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{plan.Areas.Count} patrol area{(plan.Areas.Count == 1 ? "" : "s")} for {plan.AreaName}, valid {BriefingRenderer.Window(plan.ValidWindow)}: " +
@@ -104,30 +118,53 @@ internal static class BriefCommand
         }
         catch (CommandInputException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {e.Message}");
             return 2;
         }
         catch (RpcException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {HotspotData.Describe(e)}");
             return e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1;
         }
         catch (IOException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {e.Message}");
             return 1;
         }
         catch (UnauthorizedAccessException e)
         {
+            error.EndLine();
             error.WriteLine($"targeting brief: {e.Message}");
             return 1;
         }
     }
 
+    /// <summary>Why a plan has no areas and what to change, from the plan's own figures.</summary>
+    internal static string WhyNoAreas(PatrolPlan plan)
+    {
+        var budgetM2 = plan.BudgetFraction * plan.AreaOfInterestM2;
+        const double smallest = PlanProposer.DefaultMinAreaM2;
+        if (budgetM2 < smallest)
+        {
+            var needed = Math.Ceiling(smallest / plan.AreaOfInterestM2 * 1000) / 1000;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"--budget {plan.BudgetFraction:0.###} of its {plan.AreaOfInterestM2:N0} m² is {budgetM2:N0} m², less than the smallest patrol area ({smallest:N0} m²); ") +
+                (needed <= PlanProposer.MaxBudgetFraction
+                    ? string.Create(CultureInfo.InvariantCulture, $"raise --budget to at least {needed:0.###}, or choose a larger --area (e.g. the borough)")
+                    : string.Create(CultureInfo.InvariantCulture, $"even the largest --budget ({PlanProposer.MaxBudgetFraction}) is too small for it: choose a larger --area (e.g. the borough)"));
+        }
+
+        return $"too little harm-weighted crime in {BriefingRenderer.Window(plan.Provenance?.DataWindow)} to form a patrol area; " +
+            "learn from more months (--from/--to), raise --budget, or choose a larger --area";
+    }
+
     private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeHereAsync(
         Settings settings, BoundaryCatalog catalog, string areaName, Method method, TextWriter progress, CancellationToken cancellationToken)
     {
-        var crimes = await HotspotData.ReadCrimesAsync(HotspotData.CrimeFiles(settings.Data.Crimes), catalog.Projection, progress, cancellationToken);
+        var crimes = await HotspotData.LoadCrimesAsync(settings.Data, catalog.Projection, progress, cancellationToken);
         var (start, end) = HotspotData.Window(settings.Data, crimes.FirstMonth, crimes.LastMonth, DefaultMonths, DateTime.UtcNow);
         var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog, DateTime.UtcNow);
         var clock = Stopwatch.StartNew();
@@ -141,6 +178,7 @@ internal static class BriefCommand
     private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeOnServerAsync(
         Settings settings, Uri server, BoundaryCatalog catalog, string areaName, Method method, TextWriter progress, CancellationToken cancellationToken)
     {
+        await ServerOption.WaitUntilServingAsync(server, progress, cancellationToken);
         var client = HotspotData.Client(server, settings.Data.Token);
         LoadedCrimes? crimes = null;
         if (settings.Data.Crimes.Count > 0)
@@ -151,9 +189,42 @@ internal static class BriefCommand
 
         var (start, end) = HotspotData.Window(settings.Data, crimes?.FirstMonth, crimes?.LastMonth, DefaultMonths, DateTime.UtcNow);
         progress.Write($"asking {server} to propose patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM}...");
-        var plan = await client.ProposePatrolAreasAsync(Request(settings, areaName, method, start, end), new CallOptions { CancellationToken = cancellationToken });
+        PatrolPlan plan;
+        try
+        {
+            plan = await client.ProposePatrolAreasAsync(Request(settings, areaName, method, start, end), new CallOptions { CancellationToken = cancellationToken });
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition && settings.Data.From is null && settings.Data.To is null && crimes is null)
+        {
+            // The default window (months before today) says nothing of what the service holds: say which months it does.
+            var (first, last) = await MonthsHeldAsync(client, areaName, cancellationToken);
+            var window = $"the default window, {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} (the {DefaultMonths} months to the last full month)";
+            throw new CommandInputException(first is { } a && last is { } b
+                ? $"the service holds no incidents for {areaName} in {window}; it holds {a:yyyy-MM} to {b:yyyy-MM}: " +
+                  $"give --from/--to within those months, e.g. --from {(b.AddMonths(1 - DefaultMonths) < a ? a : b.AddMonths(1 - DefaultMonths)):yyyy-MM} --to {b:yyyy-MM}"
+                : $"the service holds no incidents for {areaName} at all: import crimes first ('targeting import crimes FILE --server {server}')");
+        }
+
         progress.WriteLine($" {plan.Areas.Count} areas");
         return (plan, [$"hotspot service at {server}"]);
+    }
+
+    /// <summary>The first and last months of the incidents the service holds for an area (null, null when none).</summary>
+    private static async Task<(DateTime? First, DateTime? Last)> MonthsHeldAsync(HotspotClient client, string areaName, CancellationToken cancellationToken)
+    {
+        long? first = null, last = null;
+        var request = new StreamIncidentsRequest { Area = new Common.V1.AreaOfInterest { BoundaryName = areaName } };
+        await foreach (var batch in client.StreamIncidentPointsAsync(request, new CallOptions { CancellationToken = cancellationToken }).WithCancellation(cancellationToken))
+        {
+            foreach (var seconds in batch.OccurredAtSeconds)
+            {
+                first = first is null || seconds < first ? seconds : first;
+                last = last is null || seconds > last ? seconds : last;
+            }
+        }
+
+        static DateTime? Month(long? seconds) => seconds is { } s ? new DateTime(DateTime.UnixEpoch.AddSeconds(s).Year, DateTime.UnixEpoch.AddSeconds(s).Month, 1, 0, 0, 0, DateTimeKind.Utc) : null;
+        return (Month(first), Month(last));
     }
 
     private static ProposePatrolAreasRequest Request(Settings settings, string areaName, Method method, DateTime start, DateTime end) => new()

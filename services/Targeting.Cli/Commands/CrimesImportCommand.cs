@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
+using Targeting.Grpc;
 using Targeting.Hotspot;
 using Targeting.Hotspot.Import;
 using Targeting.Hotspot.Storage.Sqlite;
@@ -26,16 +27,16 @@ internal static class CrimesImportCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var server = ServerOption.Create(
-            "The hotspot service (e.g. http://localhost:5000). Without it the crimes go into the embedded SQLite store (see --data-dir), as 'targeting serve' reads it.");
+            $"The hotspot service (e.g. {ServerOption.Example}). Without it the crimes go into the embedded SQLite store (see --data-dir), as 'targeting serve' reads it.");
         var token = TokenOption.Create("role planner or service; 'targeting token' prints development ones");
         var dataDirectory = new Option<string>("--data-dir")
         {
-            Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'; relative to the current directory.",
-            DefaultValueFactory = _ => new StorageOptions().DataDirectory,
+            Description = "Embedded store folder (hotspot.db inside), as 'targeting serve --data-dir'. " + DataFolderHelp.Default,
+            DefaultValueFactory = _ => DataFolder.Default,
         };
         var report = new Option<string?>("--report")
         {
-            Description = "Where to write the rejected-rows report (CSV: source,row,reason). Default: crimes-import-rejected-<time>.csv here.",
+            Description = "Where to write the rejected-rows report (CSV: source,row,reason), when a row was rejected. Default: crimes-import-rejected-<time>.csv here.",
         };
         var command = new Command("crimes",
             "Import data.police.uk street-crime CSV files (plain or gzipped, 12- or 10-column) as incidents; rows already held are counted, not imported twice.")
@@ -73,7 +74,12 @@ internal static class CrimesImportCommand
         var clock = Stopwatch.StartNew();
         long read = 0, imported = 0, duplicates = 0, rejected = 0;
         var failedFiles = 0;
-        using var rejectedRows = new RejectedRowsReport(settings.ReportPath);
+        var rejectedRows = new RejectedRowsReport(settings.ReportPath);
+        if (settings.Server is { } server)
+        {
+            await ServerOption.WaitUntilServingAsync(server, error, cancellationToken);
+        }
+
         await using var sink = await OpenAsync(settings, cancellationToken);
         foreach (var path in files)
         {
@@ -107,11 +113,19 @@ internal static class CrimesImportCommand
             }
         }
 
+        rejectedRows.Dispose();
+        var report = Path.GetFullPath(rejectedRows.Path);
+        if (rejectedRows.Count == 0)
+        {
+            // The report exists from the start so that an unwritable path fails before importing; empty, it says nothing.
+            File.Delete(report);
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows read:      {read:N0} from {files.Count - failedFiles} file(s) in {clock.Elapsed.TotalSeconds:0.0} s"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"imported:       {imported:N0} into {sink.Destination}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"already held:   {duplicates:N0}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rejected:       {rejected:N0}"));
-        output.WriteLine($"rejected rows:  {Path.GetFullPath(rejectedRows.Path)}");
+        output.WriteLine(rejectedRows.Count == 0 ? "rejected rows:  none (no report written)" : $"rejected rows:  {report}");
         return failedFiles > 0 ? 1 : 0;
     }
 

@@ -47,7 +47,7 @@ internal static class ExportCommand
         var plan = new Option<string?>("--plan") { Description = "Only encounters linked to this patrol plan." };
         var areaId = new Option<string?>("--area-id") { Description = "With --plan: only this patrol area of it." };
         var excludeUnlocated = new Option<bool>("--exclude-unlocated") { Description = "Leave out encounters without coordinates." };
-        var limit = new Option<long>("--limit") { Description = "At most this many (0: all)." };
+        var limit = new Option<long>("--limit") { Description = "At most this many (0: all).", CustomParser = result => NumberParsing.Parse<long>(result, "1000") };
         var boundary = new Option<string?>("--boundary") { Description = "Embedded export: the boundary file --area names come from (default: the shipped one)." };
         var command = new Command("stops", "Export encounters as data.police.uk stop-and-search CSV (15 columns).")
         {
@@ -126,6 +126,11 @@ internal static class ExportCommand
         var written = 0L;
         var skipped = new Dictionary<string, long>(StringComparer.Ordinal);
         var temporary = outputPath + ".partial";
+        if (server is not null)
+        {
+            await ServerOption.WaitUntilServingAsync(server, error, cancellationToken);
+        }
+
         try
         {
             await using (var writer = CsvRecordWriter.Create(new StreamWriter(temporary, append: false, StopSearchFormat.FileEncoding)))

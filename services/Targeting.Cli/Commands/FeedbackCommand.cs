@@ -22,7 +22,7 @@ internal static class FeedbackCommand
 
     /// <summary>The settings every feedback subcommand shares.</summary>
     internal sealed record Settings(
-        string? Area, string? From, string? To, string? PlanId, Uri? Server, string? Token, string? OutPath, string? DataDirectory, int SuppressionThreshold);
+        string? Area, string? From, string? To, string? PlanId, Uri? Server, string? Token, string? OutPath, string DataDirectory, int SuppressionThreshold);
 
     internal enum Report
     {
@@ -36,7 +36,8 @@ internal static class FeedbackCommand
         var command = new Command(
             "feedback",
             "Did the targeting work, and was it fair? Plan evaluation, disproportionality and the outcome test, and the public transparency report. " +
-            "With --server it asks a running feedback service; without, it starts the services in this process on the shipped sample in data/ " +
+            "With --server it asks a running feedback service; without, it starts the services in this process on the data folder's stores " +
+            "(what 'targeting import' wrote there; see --data-dir) or, when it holds nothing, on the shipped sample in data/ " +
             "(stop and search for Lambeth and Barking and Dagenham, Jun 2021 – Sep 2022; their street crime, Jan – Sep 2022).");
         command.Subcommands.Add(Subcommand(Report.Evaluate, "evaluate",
             "Evaluate a patrol plan over a window: share of searches inside its areas, find and arrest rates inside vs outside (Wilson 95% CIs, two-proportion test), " +
@@ -84,19 +85,22 @@ internal static class FeedbackCommand
             },
         };
         var server = ServerOption.Create(
-            "A running feedback service, e.g. http://127.0.0.1:50051 ('targeting serve'). Default: the embedded session on the shipped sample.");
+            $"A running feedback service, e.g. {ServerOption.Example} ('targeting serve'). Default: the embedded services on the data folder (see --data-dir).");
         var token = TokenOption.Create("'targeting token --role analyst' prints a development one");
         var output = new Option<string?>("--out")
         {
             Description = "Also write the report to this file: .json (the proto's JSON form) or .csv (one line per figure; the transparency report in its published layout).",
         };
-        var dataDirectory = new Option<string?>("--data-dir")
+        var dataDirectory = new Option<string>("--data-dir")
         {
-            Description = "Embedded session: keep its stores in this folder (loaded with the sample once, reused after). Default: a temporary folder, deleted afterwards.",
+            Description = "Without --server: the folder whose stores the report reads, as 'targeting import' writes them; when it holds no searches " +
+                "and no crimes, the shipped sample is used instead (loaded into a temporary folder). " + DataFolderHelp.Default,
+            DefaultValueFactory = _ => Targeting.Grpc.DataFolder.Default,
         };
         var threshold = new Option<int>("--threshold")
         {
             Description = "Transparency: counts from 1 to threshold − 1 are suppressed (default and minimum: the service's, 5; it may be raised, not lowered).",
+            CustomParser = result => NumberParsing.Parse<int>(result, "10"),
         };
         var command = new Command(name, description) { area, from, to, server, token, output, dataDirectory };
         if (report != Report.Transparency)
@@ -118,7 +122,7 @@ internal static class FeedbackCommand
                 parse.GetValue(server),
                 TokenOption.Value(parse, token),
                 parse.GetValue(output),
-                parse.GetValue(dataDirectory),
+                parse.GetRequiredValue(dataDirectory),
                 report == Report.Transparency ? parse.GetValue(threshold) : 0),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
@@ -142,12 +146,12 @@ internal static class FeedbackCommand
             if (settings.Server is null && report == Report.Fairness && string.IsNullOrWhiteSpace(settings.Area))
             {
                 throw new FeedbackCommandException(
-                    "--area is required without --server: the shipped sample holds searches in Lambeth and Barking and Dagenham only, " +
-                    "so force-wide rates over all London residents would be meaningless (e.g. --area Lambeth)", 2);
+                    "--area is required without --server: the embedded data (the shipped sample holds searches in Lambeth and Barking and Dagenham only) " +
+                    "would make force-wide rates over all London residents meaningless (e.g. --area Lambeth)", 2);
             }
 
             await using var session = settings.Server is { } server
-                ? FeedbackSession.Connect(server, settings.Token)
+                ? await FeedbackSession.ConnectAsync(server, settings.Token, error, cancellationToken)
                 : await FeedbackSession.StartEmbeddedAsync(settings.DataDirectory, error, cancellationToken);
             var clock = Stopwatch.StartNew();
             string? json, csv;
@@ -209,7 +213,7 @@ internal static class FeedbackCommand
                 }
             }
 
-            error.WriteLine($"{prefix}: answered by {(session.IsEmbedded ? "the embedded services on the shipped sample" : session.Address.ToString())} in {clock.Elapsed.TotalSeconds:0.0} s");
+            error.WriteLine($"{prefix}: answered by {(session.IsEmbedded ? "the embedded services on " + session.Source : session.Address.ToString())} in {clock.Elapsed.TotalSeconds:0.0} s");
             if (format is not null)
             {
                 await File.WriteAllTextAsync(settings.OutPath!, format == "json" ? json : csv, cancellationToken);

@@ -23,11 +23,12 @@ internal sealed class FeedbackCommandException(string message, int exitCode = 1)
 /// Where <c>targeting feedback</c> gets its answers: a running feedback service (<c>--server</c>),
 /// or an embedded session: the hotspot, stops and feedback services hosted in this process on a
 /// loopback port, composed as <c>targeting serve</c> composes them (so feedback still reads
-/// hotspot and stops over gRPC), on SQLite stores loaded from the shipped sample in <c>data/</c>.
+/// hotspot and stops over gRPC), on the SQLite stores of the data folder, or, when it holds no
+/// searches and no crimes, on the shipped sample in <c>data/</c> loaded into a temporary folder.
 /// </summary>
 internal sealed class FeedbackSession : IAsyncDisposable
 {
-    /// <summary>Written into a data folder once the sample is in its stores, so a kept --data-dir is loaded once.</summary>
+    /// <summary>Written into a folder once the sample is in its stores.</summary>
     public const string LoadedMarker = "feedback-sample.loaded";
 
     private readonly WebApplication? _host;
@@ -52,8 +53,11 @@ internal sealed class FeedbackSession : IAsyncDisposable
     /// <summary>The feedback service's address (the embedded host's loopback address, or --server).</summary>
     public Uri Address { get; }
 
-    /// <summary>True for the in-process services on the shipped sample.</summary>
+    /// <summary>True for the in-process services.</summary>
     public bool IsEmbedded => _host is not null;
+
+    /// <summary>What the embedded services read: the data folder, or the shipped sample; null for --server.</summary>
+    public string? Source { get; private init; }
 
     public FeedbackClient Feedback { get; }
 
@@ -61,28 +65,74 @@ internal sealed class FeedbackSession : IAsyncDisposable
     public HotspotClient Hotspot { get; }
 
     /// <summary>A session on a running service; the token (if any) is presented on every call.</summary>
-    public static FeedbackSession Connect(Uri server, string? token)
+    public static async Task<FeedbackSession> ConnectAsync(Uri server, string? token, TextWriter progress, CancellationToken cancellationToken)
     {
-        // ServerOption has already refused anything but an absolute http(s) address.
-        var client = new GrpcClient(server, new GrpcClientOptions { BearerToken = string.IsNullOrWhiteSpace(token) ? null : token.Trim(), MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        // ServerOption has already refused anything but an absolute http(s) address, TokenOption anything but a JWT.
+        await ServerOption.WaitUntilServingAsync(server, progress, cancellationToken);
+        var client = new GrpcClient(server, new GrpcClientOptions { BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024 });
         return new FeedbackSession(server, client, client, null, null);
     }
 
     /// <summary>
-    /// Starts the three services in this process on the stores in <paramref name="dataDirectory"/>
-    /// (a temporary folder, deleted afterwards, when null) and loads the shipped sample into them
-    /// unless that folder already holds it. Progress goes to <paramref name="progress"/>.
+    /// Starts the three services in this process on the stores in <paramref name="dataDirectory"/> when
+    /// they hold searches or crimes; else on the shipped sample, loaded into a temporary folder deleted
+    /// afterwards (the data folder is left as it is). Progress goes to <paramref name="progress"/>.
     /// </summary>
-    public static async Task<FeedbackSession> StartEmbeddedAsync(string? dataDirectory, TextWriter progress, CancellationToken cancellationToken)
+    public static async Task<FeedbackSession> StartEmbeddedAsync(string dataDirectory, TextWriter progress, CancellationToken cancellationToken)
     {
+        var data = Path.GetFullPath(dataDirectory);
+        if (HoldsData(data))
+        {
+            await progress.WriteLineAsync($"targeting feedback: reading the data folder {data}");
+            return await StartAsync(data, null, null, progress, cancellationToken);
+        }
+
         var sample = DataLocator.FindDataDirectory()
             ?? throw new FeedbackCommandException(
-                $"no shipped sample found (a data/ folder holding police-uk/ and boundaries/ above this program or the working directory): " +
-                $"run from the repository, set {DataLocator.EnvironmentVariable}, or give --server");
-        var temporary = dataDirectory is null ? Directory.CreateTempSubdirectory("targeting-feedback-").FullName : null;
-        var folder = Path.GetFullPath(dataDirectory ?? temporary!);
-        Directory.CreateDirectory(folder);
+                $"the data folder {data} holds no searches or crimes, and no shipped sample was found (a data/ folder holding police-uk/ and boundaries/ " +
+                $"above this program or the working directory): import some ('targeting import stops|crimes'), run from the repository, set {DataLocator.EnvironmentVariable}, or give --server");
+        await progress.WriteLineAsync($"targeting feedback: the data folder {data} holds no searches or crimes: using the shipped sample");
+        var temporary = Directory.CreateTempSubdirectory("targeting-feedback-").FullName;
+        return await StartAsync(temporary, temporary, sample, progress, cancellationToken);
+    }
 
+    /// <summary>Loads the shipped sample into <paramref name="folder"/>'s stores, once (a marker says it is done).</summary>
+    internal static async Task LoadSampleIntoAsync(string folder, TextWriter progress, CancellationToken cancellationToken)
+    {
+        var sample = DataLocator.FindDataDirectory() ?? throw new FeedbackCommandException("no shipped sample found");
+        await using var session = await StartAsync(Path.GetFullPath(folder), null, sample, progress, cancellationToken);
+    }
+
+    /// <summary>Whether the SQLite stores in <paramref name="folder"/> hold any encounter or incident.</summary>
+    internal static bool HoldsData(string folder) =>
+        HasRows(Path.Combine(folder, "stops.db"), "encounters") || HasRows(Path.Combine(folder, "hotspot.db"), "incidents");
+
+    private static bool HasRows(string database, string table)
+    {
+        if (!File.Exists(database))
+        {
+            return false;
+        }
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection(
+            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = database, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{table}') AND EXISTS (SELECT 1 FROM {table} LIMIT 1)";
+        try
+        {
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // No such table yet (a store never migrated): nothing held.
+            return false;
+        }
+    }
+
+    private static async Task<FeedbackSession> StartAsync(string folder, string? temporary, string? sample, TextWriter progress, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
         var address = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -112,15 +162,11 @@ internal sealed class FeedbackSession : IAsyncDisposable
             // One development token for every role the command needs (the embedded host runs in Development).
             var token = DevelopmentTokens.Issue([Roles.Analyst, Roles.Planner, Roles.Supervisor], "cli-feedback");
             var client = new GrpcClient(address, new GrpcClientOptions { BearerToken = token, MaxReceiveMessageSize = 64 * 1024 * 1024 });
-            session = new FeedbackSession(address, client, client, host, temporary);
-            if (!File.Exists(Path.Combine(folder, LoadedMarker)))
+            session = new FeedbackSession(address, client, client, host, temporary) { Source = sample is null ? $"the data folder {folder}" : "the shipped sample" };
+            if (sample is not null && !File.Exists(Path.Combine(folder, LoadedMarker)))
             {
                 await LoadSampleAsync(client, sample, folder, progress, cancellationToken);
                 await File.WriteAllTextAsync(Path.Combine(folder, LoadedMarker), $"loaded from {sample} at {DateTime.UtcNow:O}\n", cancellationToken);
-            }
-            else
-            {
-                await progress.WriteLineAsync($"targeting feedback: using the sample already loaded in {folder}");
             }
 
             return session;

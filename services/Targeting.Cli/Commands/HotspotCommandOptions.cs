@@ -7,6 +7,8 @@ using Targeting.Grpc;
 using Targeting.Hotspot;
 using Targeting.Hotspot.Import;
 using Targeting.Hotspot.Planning;
+using Targeting.Hotspot.Storage;
+using Targeting.Hotspot.Storage.Sqlite;
 using EngineIncident = Targeting.Engine.Hotspots.Incident;
 using ProtoMethod = Targeting.Hotspot.V1.Method;
 
@@ -24,7 +26,8 @@ internal sealed class HotspotDataOptions
     public Option<string[]> Crimes { get; } = new("--crimes")
     {
         Description = "data.police.uk street-crime CSV files (plain or .gz; the 12-column monthly format or the 10-column London extract), " +
-            "or folders of them. Default: the shipped sample, data/police-uk/street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz. " +
+            "or folders of them. Default: the crimes 'targeting import crimes' put in the data folder (--data-dir), or when it holds none " +
+            "the shipped sample, data/police-uk/street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz. " +
             "With --server they are imported into the service first.",
         AllowMultipleArgumentsPerToken = true,
     };
@@ -53,13 +56,20 @@ internal sealed class HotspotDataOptions
     };
 
     public Option<Uri?> Server { get; } = ServerOption.Create(
-        "A running hotspot service (e.g. http://localhost:5000; see 'targeting serve'). Without it everything runs here, " +
+        $"A running hotspot service (e.g. {ServerOption.Example}; see 'targeting serve'). Without it everything runs here, " +
         "with no server and no database.");
 
     public Option<string?> Token { get; } = TokenOption.Create();
 
+    public Option<string> DataDirectory { get; } = new("--data-dir")
+    {
+        Description = "Without --crimes and --server: the folder whose hotspot.db is read for crimes. " + DataFolderHelp.Default,
+        DefaultValueFactory = _ => DataFolder.Default,
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(DataDirectory);
         command.Options.Add(Crimes);
         command.Options.Add(Boundaries);
         command.Options.Add(Area);
@@ -76,12 +86,13 @@ internal sealed class HotspotDataOptions
         parse.GetValue(From),
         parse.GetValue(To),
         parse.GetValue(Server),
-        TokenOption.Value(parse, Token));
+        TokenOption.Value(parse, Token),
+        parse.GetRequiredValue(DataDirectory));
 }
 
 /// <summary>The data options' values, as given (null: the default).</summary>
 internal sealed record DataSettings(
-    IReadOnlyList<string> Crimes, IReadOnlyList<string> Boundaries, string? Area, string? From, string? To, Uri? Server, string? Token);
+    IReadOnlyList<string> Crimes, IReadOnlyList<string> Boundaries, string? Area, string? From, string? To, Uri? Server, string? Token, string? DataDirectory = null);
 
 /// <summary>Crimes read into memory for the engine: the incidents, where they came from, and the months they span.</summary>
 internal sealed record LoadedCrimes(
@@ -161,6 +172,65 @@ internal static class HotspotData
         }
 
         return files;
+    }
+
+    /// <summary>
+    /// The crimes an embedded command learns from: the --crimes files; else the incidents held in the data
+    /// folder's hotspot.db (what 'targeting import crimes' wrote); else, when it holds none, the shipped sample.
+    /// </summary>
+    public static async Task<LoadedCrimes> LoadCrimesAsync(DataSettings settings, Projection projection, TextWriter progress, CancellationToken cancellationToken)
+    {
+        if (settings.Crimes.Count == 0)
+        {
+            var folder = settings.DataDirectory ?? DataFolder.Default;
+            if (await ReadStoreAsync(Path.Combine(folder, "hotspot.db"), progress, cancellationToken) is { } held)
+            {
+                return held;
+            }
+
+            progress.WriteLine($"crimes: the data folder {Path.GetFullPath(folder)} holds none: using the shipped sample");
+        }
+
+        return await ReadCrimesAsync(CrimeFiles(settings.Crimes), projection, progress, cancellationToken);
+    }
+
+    /// <summary>Every incident in an embedded hotspot store, in id order as the service reads them; null when there is no store or it is empty.</summary>
+    private static async Task<LoadedCrimes?> ReadStoreAsync(string path, TextWriter progress, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var store = new SqliteHotspotStore(path);
+        var incidents = new List<EngineIncident>();
+        DateTime? first = null, last = null;
+        try
+        {
+            await store.MigrateAsync(cancellationToken);
+            await foreach (var record in store.QueryIncidentsAsync(new IncidentQuery(), cancellationToken))
+            {
+                incidents.Add(IncidentMapping.ToEngine(record));
+                first = first is null || record.OccurredAt < first ? record.OccurredAt : first;
+                last = last is null || record.OccurredAt > last ? record.OccurredAt : last;
+            }
+        }
+        finally
+        {
+            // Pooled connections keep the file open (and its WAL unmerged) until released.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        if (incidents.Count == 0)
+        {
+            return null;
+        }
+
+        incidents.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"crimes: {incidents.Count:N0} incidents held in {store.DatabasePath}, {first:yyyy-MM} to {last:yyyy-MM}, in {clock.Elapsed.TotalSeconds:0.0} s"));
+        return new LoadedCrimes(incidents, [], [$"the store {store.DatabasePath}"], incidents.Count, 0, [], MonthStart(first!.Value), MonthStart(last!.Value));
     }
 
     /// <summary>Reads crime files into memory (rows with the same id counted once), reporting each file's rows.</summary>

@@ -25,8 +25,8 @@ internal static class ServeCommand
         };
         var dataDirectory = new Option<string>("--data-dir")
         {
-            Description = "Folder of the embedded SQLite stores (hotspot.db, stops.db). Default ./targeting-data.",
-            DefaultValueFactory = _ => "targeting-data",
+            Description = "Folder of the embedded SQLite stores (hotspot.db, stops.db). " + DataFolderHelp.Default,
+            DefaultValueFactory = _ => DataFolder.Default,
         };
         var postgres = new Option<string?>("--postgres")
         {
@@ -73,6 +73,8 @@ internal static class ServeCommand
                 ["Storage:ConnectionString"] = postgres,
                 ["Services:Hotspot:Address"] = address.ToString(),
                 ["Services:Stops:Address"] = address.ToString(),
+                // A line per request drowns the commands typed in the same terminal; warnings still show.
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             },
         });
         builder.WebHost.UseUrls(address.ToString());

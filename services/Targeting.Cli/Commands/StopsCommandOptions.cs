@@ -1,6 +1,15 @@
 using System.CommandLine;
+using Targeting.Grpc;
 
 namespace Targeting.Cli.Commands;
+
+/// <summary>What --help says of the one data folder every embedded command and 'targeting serve' share.</summary>
+internal static class DataFolderHelp
+{
+    public static string Default =>
+        $"Default: the data folder every command and 'targeting serve' share, {DataFolder.Default} " +
+        $"({DataFolder.Name} at the root of this clone; ${DataFolder.EnvironmentVariable} changes it).";
+}
 
 /// <summary>Options shared by the stops commands (import stops, export stops).</summary>
 internal static class StopsCommandOptions
@@ -9,14 +18,14 @@ internal static class StopsCommandOptions
     public static string LocalActor => "cli:" + Environment.UserName;
 
     public static Option<Uri?> Server() =>
-        ServerOption.Create("The stops service (e.g. http://localhost:5000). Without it the command uses the embedded store.");
+        ServerOption.Create($"The stops service (e.g. {ServerOption.Example}). Without it the command uses the embedded store.");
 
     public static Option<string?> Token() => TokenOption.Create();
 
     public static Option<string> DataDirectory() => new("--data-dir")
     {
-        Description = "Embedded store folder (stops.db inside). Default: data-store, as Storage:DataDirectory.",
-        DefaultValueFactory = _ => new Targeting.Stops.StorageOptions().DataDirectory,
+        Description = "Embedded store folder (stops.db inside). " + DataFolderHelp.Default,
+        DefaultValueFactory = _ => DataFolder.Default,
     };
 
     public static Option<string?> Postgres() => new("--postgres")

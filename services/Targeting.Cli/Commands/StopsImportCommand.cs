@@ -47,6 +47,7 @@ internal static class StopsImportCommand
         {
             Description = "Embedded import: metres outside the boundary still accepted (default 100: the borough files stop at the Thames).",
             DefaultValueFactory = _ => new StopsOptions().BoundaryToleranceMetres,
+            CustomParser = result => NumberParsing.Parse<double>(result, "100"),
         };
         var command = new Command("stops", "Import data.police.uk stop-and-search CSV files (15 columns) as encounters.")
         {
@@ -137,7 +138,7 @@ internal static class StopsImportCommand
         IImportSink sink;
         try
         {
-            sink = await OpenSinkAsync(settings, cancellationToken);
+            sink = await OpenSinkAsync(settings, error, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException
             or System.Text.Json.JsonException or System.Data.Common.DbException)
@@ -196,10 +197,11 @@ internal static class StopsImportCommand
         return failedFiles > 0 || !addsUp ? 1 : 0;
     }
 
-    private static async Task<IImportSink> OpenSinkAsync(Settings settings, CancellationToken cancellationToken)
+    private static async Task<IImportSink> OpenSinkAsync(Settings settings, TextWriter error, CancellationToken cancellationToken)
     {
         if (settings.Server is { } address)
         {
+            await ServerOption.WaitUntilServingAsync(address, error, cancellationToken);
             return new ServerSink(new StopsClient(address, new GrpcClientOptions
             {
                 BearerToken = settings.Token,
