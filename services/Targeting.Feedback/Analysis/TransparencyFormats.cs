@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using Google.Protobuf;
 using Targeting.Feedback.V1;
+using Targeting.Import;
 
 namespace Targeting.Feedback.Analysis;
 
@@ -30,25 +30,24 @@ public static class TransparencyFormats
         ArgumentNullException.ThrowIfNull(report);
         var ethnicities = report.Rows.FirstOrDefault()?.SearchesByEthnicity.Keys.ToArray() ?? [];
         var objects = report.Rows.FirstOrDefault()?.SearchesByObject.Keys.ToArray() ?? [];
-        var csv = new StringBuilder();
         var header = new[] { "borough", "month", "searches", "arrests", "finds", "inside_patrol_areas" }
             .Concat(ethnicities.Select(e => "ethnicity: " + e))
             .Concat(objects.Select(o => "object: " + o));
-        csv.Append(string.Join(',', header.Select(Quote))).Append('\n');
-        foreach (var row in report.Rows)
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvRecordWriter.Create(text, leaveOpen: true))
         {
-            var cells = new[] { Quote(row.Borough), row.Month, Cell(row.Searches), Cell(row.Arrests), Cell(row.Finds), Cell(row.InsidePatrolAreas) }
-                .Concat(ethnicities.Select(e => Cell(row.SearchesByEthnicity.GetValueOrDefault(e))))
-                .Concat(objects.Select(o => Cell(row.SearchesByObject.GetValueOrDefault(o))));
-            csv.Append(string.Join(',', cells)).Append('\n');
+            csv.WriteRecord([.. header]);
+            foreach (var row in report.Rows)
+            {
+                csv.WriteRecord([.. new[] { row.Borough, row.Month, Cell(row.Searches), Cell(row.Arrests), Cell(row.Finds), Cell(row.InsidePatrolAreas) }
+                    .Concat(ethnicities.Select(e => Cell(row.SearchesByEthnicity.GetValueOrDefault(e))))
+                    .Concat(objects.Select(o => Cell(row.SearchesByObject.GetValueOrDefault(o))))]);
+            }
         }
 
-        return csv.ToString();
+        return text.ToString();
     }
 
     private static string Cell(PublicCount? count) =>
         count is null ? string.Empty : count.Suppressed ? SuppressedMark : count.Value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Quote(string text) =>
-        text.IndexOfAny([',', '"', '\n', '\r']) < 0 ? text : "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -117,6 +117,32 @@ public class TransparencyReportTests
     }
 
     [Fact]
+    public void ToCsv_AwkwardBoroughName_QuotedAndReadsBackFieldForField()
+    {
+        var report = new TransparencyReport
+        {
+            Rows =
+            {
+                new TransparencyRow
+                {
+                    Borough = "Kingston, \"upon\" Thames", Month = "2022-06",
+                    Searches = new PublicCount { Value = 12 }, Arrests = new PublicCount { Suppressed = true },
+                    Finds = new PublicCount { Value = 0 }, InsidePatrolAreas = new PublicCount { Value = 7 },
+                    SearchesByEthnicity = { ["White"] = new PublicCount { Value = 6 } },
+                    SearchesByObject = { ["Offensive weapons"] = new PublicCount { Suppressed = true } },
+                },
+            },
+        };
+
+        var records = Targeting.Import.CsvRecordReader.ReadAll(new StringReader(TransparencyFormats.ToCsv(report))).ToList();
+
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Null(r.Malformed));
+        Assert.Equal(["borough", "month", "searches", "arrests", "finds", "inside_patrol_areas", "ethnicity: White", "object: Offensive weapons"], records[0].Fields);
+        Assert.Equal(["Kingston, \"upon\" Thames", "2022-06", "12", "[c]", "0", "7", "6", "[c]"], records[1].Fields);
+    }
+
+    [Fact]
     public void Build_DefaultThreshold_NoSuppressedCountRecoverableByIntegerProgramming()
     {
         var records = Records(17);
