@@ -16,6 +16,7 @@ public sealed class FeedbackClient(GrpcClient client)
     private static readonly GrpcMethod<FairnessRequest, FairnessReport> AssessFairnessMethod = GrpcMethod<FairnessRequest, FairnessReport>.For(Service, "AssessFairness");
     private static readonly GrpcMethod<ProceduralJusticeRequest, ProceduralJusticeReport> AssessProceduralJusticeMethod = GrpcMethod<ProceduralJusticeRequest, ProceduralJusticeReport>.For(Service, "AssessProceduralJustice");
     private static readonly GrpcMethod<TransparencyRequest, TransparencyReport> GetTransparencyReportMethod = GrpcMethod<TransparencyRequest, TransparencyReport>.For(Service, "GetTransparencyReport");
+    private static readonly GrpcMethod<VehicleStopsRequest, VehicleStopsReport> AssessVehicleStopsMethod = GrpcMethod<VehicleStopsRequest, VehicleStopsReport>.For(Service, "AssessVehicleStops");
 
     /// <summary>The underlying client.</summary>
     public GrpcClient Client { get; } = client ?? throw new ArgumentNullException(nameof(client));
@@ -34,4 +35,7 @@ public sealed class FeedbackClient(GrpcClient client)
 
     public Task<TransparencyReport> GetTransparencyReportAsync(TransparencyRequest request, CallOptions? options = null) =>
         Client.UnaryAsync(GetTransparencyReportMethod, request, options);
+
+    public Task<VehicleStopsReport> AssessVehicleStopsAsync(VehicleStopsRequest request, CallOptions? options = null) =>
+        Client.UnaryAsync(AssessVehicleStopsMethod, request, options);
 }

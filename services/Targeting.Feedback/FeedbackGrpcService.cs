@@ -180,6 +180,35 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         return report;
     }
 
+    [AllowRoles(Roles.Analyst)]
+    public override async Task<VehicleStopsReport> AssessVehicleStops(VehicleStopsRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        CheckWindow(request.Window, "window", violations);
+        violations.ThrowIfAny();
+        string? borough = null;
+        if (!string.IsNullOrWhiteSpace(request.Borough))
+        {
+            borough = FindBorough(request.Borough) is { } index ? reference.Boroughs.All[index].Name
+                : throw new RpcException(new Status(StatusCode.NotFound,
+                    $"{FieldText.Quote(request.Borough)} is not a borough the feedback service holds ({string.Join(", ", reference.Boroughs.All.Select(b => b.Name))})"));
+        }
+
+        var window = AnalysisWindow.From(request.Window);
+        RoadsAnalysis.Sample sample;
+        try
+        {
+            sample = await RoadsAnalysis.ReadAsync(sources.StreamEncounterFactsAsync(new EncounterQuery { Window = window.ToProto() }, context.CancellationToken),
+                reference.Places, context.CancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"stops service sent a batch the roads analysis cannot read: {ex.Message}"));
+        }
+
+        return RoadsAnalysis.Assess(sample, borough, window);
+    }
+
     private async Task<StopFacts> StopsAsync(AnalysisWindow window, CancellationToken ct)
     {
         try

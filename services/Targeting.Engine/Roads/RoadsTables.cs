@@ -32,7 +32,10 @@ public static class RoadsTables
 
         var ethnicity = Table(stops, s => s.Ethnicity, options.Confidence, byCount: true);
         var sex = Table(stops, s => s.Sex?.ToString(), options.Confidence, byCount: false);
-        var age = Table(stops, s => s.Age is { } a ? AgeBand(a, bands) : null, options.Confidence, byCount: false, order: AgeBandLabels(bands));
+        // Recorded bands (VehicleStop.AgeBand) are listed in their own ordinal order, not among computed ones.
+        var recordedBands = stops.Any(s => s.AgeBand is not null);
+        var age = Table(stops, s => s.AgeBand ?? (s.Age is { } a ? AgeBand(a, bands) : null), options.Confidence, byCount: false,
+            order: recordedBands ? null : AgeBandLabels(bands));
         var place = Table(stops, s => s.Place, options.Confidence, byCount: false);
         var hour = Table(stops, s => s.Time.Hour.ToString("00", System.Globalization.CultureInfo.InvariantCulture), options.Confidence, byCount: false,
             order: Enumerable.Range(0, 24).Select(h => h.ToString("00", System.Globalization.CultureInfo.InvariantCulture)).ToArray());

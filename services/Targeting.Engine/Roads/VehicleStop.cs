@@ -45,6 +45,12 @@ public sealed record VehicleStop
     /// <summary>The driver's age in whole years; null when unknown.</summary>
     public int? Age { get; init; }
 
+    /// <summary>
+    /// The driver's age band as recorded, where the source keeps only a band (police.uk's "18-24");
+    /// the tables then use it as is, in place of a band computed from <see cref="Age"/>.
+    /// </summary>
+    public string? AgeBand { get; init; }
+
     /// <summary>Whether the driver or vehicle was searched after the stop.</summary>
     public bool Searched { get; init; }
 

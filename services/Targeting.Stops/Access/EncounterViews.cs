@@ -13,13 +13,14 @@ public static class EncounterViews
 
     /// <summary>The fields <see cref="ToFacts"/> returns, as the audit log names them (no person's id, no free text).</summary>
     public const string FactFields =
-        "location,occurred_at,type,self_defined_ethnicity,officer_defined_ethnicity,outcome,object_of_search,patrol_link";
+        "location,occurred_at,type,sex,age_range,self_defined_ethnicity,officer_defined_ethnicity,outcome,object_of_search,vehicle,patrol_link";
 
     /// <summary>The analytic columns of a chunk of encounters (current values); see EncounterFacts in stops.proto.</summary>
     public static EncounterFacts ToFacts(IReadOnlyList<EncounterFactRow> chunk)
     {
         var facts = new EncounterFacts();
         var plans = new Dictionary<string, int>(StringComparer.Ordinal);
+        var vehicles = new Dictionary<(string Make, string Model), int>();
         foreach (var stored in chunk)
         {
             var e = stored.Current;
@@ -44,6 +45,17 @@ public static class EncounterViews
             }
 
             facts.LinkPlan.Add(plan);
+            facts.Sex.Add(e.Sex);
+            facts.AgeRange.Add(e.AgeRange);
+            var vehicle = 0;
+            if (e.Vehicle is { } v && (v.Make.Length > 0 || v.Model.Length > 0) && !vehicles.TryGetValue((v.Make, v.Model), out vehicle))
+            {
+                facts.Vehicles.Add(new Vehicle { Make = v.Make, Model = v.Model });
+                vehicle = facts.Vehicles.Count;
+                vehicles.Add((v.Make, v.Model), vehicle);
+            }
+
+            facts.Vehicle.Add(vehicle);
         }
 
         return facts;

@@ -1,0 +1,201 @@
+using System.Globalization;
+using Targeting.Engine.Roads;
+using Targeting.Engine.Statistics;
+using Targeting.Feedback.V1;
+using Targeting.Stops.V1;
+using EngineCategoryTable = Targeting.Engine.Roads.CategoryTable;
+
+namespace Targeting.Feedback.Analysis;
+
+/// <summary>
+/// The roads-policing pilot's analysis (AssessVehicleStops): reads the vehicle stops out of the
+/// stops service's analytic columns, and runs the engine's veil-of-darkness test, post-stop
+/// outcomes and descriptive tables on them (services/Targeting.Engine/Roads).
+/// </summary>
+public static class RoadsAnalysis
+{
+    /// <summary>The zone of the clock times the test and the hour tables use (the stops are the Met's).</summary>
+    private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+    /// <summary>The vehicle stops of the window, with the borough each is placed in (null when unlocated or in none).</summary>
+    public sealed record Sample(IReadOnlyList<VehicleStop> Stops, long Unlocated);
+
+    /// <summary>
+    /// Reads vehicle stops (type VEHICLE_STOP_WITHOUT_SEARCH, or a vehicle search with a vehicle make
+    /// recorded) from EncounterFacts batches, placing each located one in a borough.
+    /// </summary>
+    /// <exception cref="ArgumentException">A batch without the roads columns (an older stops service) or with columns of different lengths.</exception>
+    public static async Task<Sample> ReadAsync(IAsyncEnumerable<EncounterFacts> batches, StopPlaces places, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(places);
+        var stops = new List<VehicleStop>();
+        long unlocated = 0;
+        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var count = batch.OccurredAtSeconds.Count;
+            if (batch.Vehicle.Count != count || batch.Sex.Count != count || batch.AgeRange.Count != count
+                || batch.Type.Count != count || batch.Latitude.Count != count || batch.Longitude.Count != count
+                || batch.OfficerDefinedEthnicity.Count != count || batch.SelfDefinedEthnicity.Count != count
+                || batch.Outcome.Count != count || batch.OutcomeLinkedToObject.Count != count
+                || (batch.OccurredAtNanos.Count != count && batch.OccurredAtNanos.Count != 0))
+            {
+                throw new ArgumentException("an encounter batch lacks the roads columns (sex, age_range, vehicle) or its columns differ in length", nameof(batches));
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var vehicleIndex = batch.Vehicle[i];
+                if ((uint)vehicleIndex > (uint)batch.Vehicles.Count)
+                {
+                    throw new ArgumentException($"an encounter batch's vehicle {vehicleIndex} names none of its {batch.Vehicles.Count} vehicles", nameof(batches));
+                }
+
+                var vehicle = vehicleIndex == 0 ? null : batch.Vehicles[vehicleIndex - 1];
+                var type = batch.Type[i];
+                var roadsStop = type == EncounterType.VehicleStopWithoutSearch
+                    || (type is EncounterType.VehicleSearch or EncounterType.PersonAndVehicleSearch && !string.IsNullOrEmpty(vehicle?.Make));
+                if (!roadsStop)
+                {
+                    continue;
+                }
+
+                var utc = DateTime.UnixEpoch.AddTicks((batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond)
+                    + (batch.OccurredAtNanos.Count == count ? batch.OccurredAtNanos[i] / 100 : 0));
+                var local = new DateTimeOffset(utc).ToOffset(London.GetUtcOffset(utc));
+                double? latitude = double.IsNaN(batch.Latitude[i]) ? null : batch.Latitude[i];
+                double? longitude = double.IsNaN(batch.Longitude[i]) ? null : batch.Longitude[i];
+                string? borough = null;
+                if (latitude is { } lat && longitude is { } lng)
+                {
+                    var place = places.Locate(lng, lat);
+                    borough = place.Borough >= 0 ? places.Boroughs[place.Borough].Name : null;
+                }
+                else
+                {
+                    unlocated++;
+                }
+
+                var searched = type != EncounterType.VehicleStopWithoutSearch;
+                var outcome = batch.Outcome[i];
+                var officer = StopFacts.ToBroad(batch.OfficerDefinedEthnicity[i]);
+                var selfDefined = batch.SelfDefinedEthnicity[i];
+                stops.Add(new VehicleStop
+                {
+                    Time = local,
+                    Latitude = latitude,
+                    Longitude = longitude,
+                    Place = borough,
+                    Ethnicity = officer is { } g ? EthnicityMapping.Name(g) : null,
+                    OfficerDefinedEthnicity = officer,
+                    SelfDefinedEthnicity = selfDefined is >= SelfDefinedEthnicity.NotStated and <= SelfDefinedEthnicity.OtherAny
+                        ? (DetailedEthnicGroup)(int)selfDefined : null,
+                    Sex = batch.Sex[i] switch { Sex.Female => DriverSex.Female, Sex.Male => DriverSex.Male, Sex.Other => DriverSex.Other, _ => null },
+                    AgeBand = AgeBand(batch.AgeRange[i]),
+                    Searched = searched,
+                    Found = searched ? batch.OutcomeLinkedToObject[i] switch { Answer.Yes => true, Answer.No => false, _ => null } : null,
+                    Arrested = outcome == Outcome.Arrest,
+                    Outcome = outcome == Outcome.Unspecified ? null : OutcomeLabel(outcome),
+                    VehicleMake = string.IsNullOrEmpty(vehicle?.Make) ? null : vehicle.Make.Trim().ToUpperInvariant(),
+                    VehicleModel = string.IsNullOrEmpty(vehicle?.Model) ? null : vehicle.Model.Trim().ToUpperInvariant(),
+                });
+            }
+        }
+
+        return new Sample(stops, unlocated);
+    }
+
+    /// <summary>The report of <paramref name="sample"/>, restricted to <paramref name="borough"/> when one is named.</summary>
+    public static VehicleStopsReport Assess(Sample sample, string? borough, AnalysisWindow window)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var stops = borough is null ? sample.Stops : [.. sample.Stops.Where(s => s.Place == borough)];
+        var darkness = VeilOfDarkness.Run(stops, new VeilOfDarknessOptions { PlaceFixedEffects = borough is null });
+        var outcomes = PostStopOutcomes.Compute(stops);
+        var tables = RoadsTables.Describe(stops);
+        var report = new VehicleStopsReport
+        {
+            Borough = borough ?? string.Empty,
+            Window = window.ToProto(),
+            VehicleStops = stops.Count,
+            Unlocated = borough is null ? sample.Unlocated : 0,
+            InterTwilightStops = darkness.Counts.InWindow,
+            TwilightDropped = darkness.Counts.InTwilight,
+            InterTwilightWindow = double.IsNaN(darkness.WindowStartMinute) ? "none (no stop with a known place and dusk)"
+                : $"{Clock(darkness.WindowStartMinute)} to {Clock(darkness.WindowEndMinute)} local time",
+            ByEthnicity = ToProto(tables.ByEthnicity),
+            BySex = ToProto(tables.BySex),
+            ByAgeRange = ToProto(tables.ByAgeBand),
+            ByBorough = ToProto(tables.ByPlace),
+            ByHour = ToProto(tables.ByHour),
+            ByDayOfWeek = ToProto(tables.ByDayOfWeek),
+            ByVehicleMake = ToProto(tables.VehicleMakes),
+            ByVehicleModel = ToProto(tables.VehicleModels),
+            Notes = "Ethnicity is officer-defined. The veil-of-darkness test compares who is stopped after dusk with who is stopped "
+                + "before sunset at the same clock times: it needs no population benchmark, but it speaks only to the inter-twilight "
+                + "evening hours, and street lighting and changes in who drives after dark weaken it. A lowered-bar alert means the "
+                + "group's searches found less than White drivers' searches; it is a prompt to review, not proof."
+                + (borough is null ? "" : " Stops with no location are not in a borough's figures."),
+        };
+        foreach (var group in darkness.Groups)
+        {
+            report.Darkness.Add(new DarknessTest
+            {
+                Group = group.Group,
+                Coefficient = group.Coefficient,
+                StandardError = group.StandardError,
+                CiLow = group.Lower,
+                CiHigh = group.Upper,
+                OddsRatio = group.OddsRatio,
+                PValue = group.PValue,
+                GroupLight = group.Counts.GroupLight,
+                GroupDark = group.Counts.GroupDark,
+                WhiteLight = group.Counts.ReferenceLight,
+                WhiteDark = group.Counts.ReferenceDark,
+                Note = group.Note ?? string.Empty,
+            });
+        }
+
+        foreach (var row in outcomes.Groups)
+        {
+            report.Outcomes.Add(new VehicleStopOutcomes
+            {
+                Group = row.Group,
+                Stops = row.Stops,
+                SearchRate = row.SearchRate.ToProto(),
+                FindRate = row.FindRate.ToProto(),
+                ArrestRate = row.ArrestRate.ToProto(),
+                LoweredBarAlert = row.Alert,
+                AlertReason = row.AlertReason ?? string.Empty,
+                OutcomeMix = { row.Outcomes.Select(o => new V1.CategoryCount { Category = o.Outcome, Count = o.Count, Share = o.Share.ToProto() }) },
+            });
+        }
+
+        return report;
+    }
+
+    private static CategoryBreakdown ToProto(EngineCategoryTable table) => new()
+    {
+        Rows = { table.Rows.Select(r => new V1.CategoryCount { Category = r.Category, Count = r.Count, Share = r.Share.ToProto() }) },
+        Known = table.Known,
+        Unknown = table.Unknown,
+        Note = table.Note ?? string.Empty,
+    };
+
+    // Labels that sort in age order (the tables list recorded bands in ordinal order).
+    private static string? AgeBand(AgeRange range) => range switch
+    {
+        AgeRange.Under10 => "0-9",
+        AgeRange._10To17 => "10-17",
+        AgeRange._18To24 => "18-24",
+        AgeRange._25To34 => "25-34",
+        AgeRange.Over34 => "35 and over",
+        _ => null,
+    };
+
+    private static string OutcomeLabel(Outcome outcome) =>
+        string.Join(' ', System.Text.RegularExpressions.Regex.Split(outcome.ToString(), "(?<=[a-z])(?=[A-Z])")).ToLowerInvariant();
+
+    private static string Clock(double minutes) =>
+        TimeSpan.FromMinutes(Math.Round(minutes)).ToString(@"hh\:mm", CultureInfo.InvariantCulture);
+}
