@@ -42,6 +42,21 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
         return (exit, output.ToString(), error.ToString());
     }
 
+    [Fact]
+    public async Task Roads_EmbeddedSample_SaysItHoldsNoVehicleStopsAndWritesTheEmptyReport()
+    {
+        var outPath = System.IO.Path.Combine(folder.Path, "roads.json");
+
+        var (exit, output, error) = await RunAsync(Report.Roads, from: "2022-01", to: "2022-09", outPath: outPath);
+
+        Assert.True(exit == 0, error);
+        // The shipped stop-and-search sample has searches only (police.uk records no vehicle stops).
+        Assert.Contains("0 stops", output, StringComparison.Ordinal);
+        Assert.Contains("No vehicle stops in the window", output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(outPath, TestContext.Current.CancellationToken));
+        Assert.Equal("0", json.RootElement.GetProperty("vehicleStops").GetString());
+    }
+
     [Theory]
     [InlineData("Lambeth")]
     [InlineData("Barking and Dagenham")]

@@ -29,6 +29,7 @@ internal static class FeedbackCommand
         Evaluate,
         Fairness,
         Transparency,
+        Roads,
     }
 
     public static Command Create()
@@ -46,6 +47,10 @@ internal static class FeedbackCommand
         command.Subcommands.Add(Subcommand(Report.Fairness, "fairness",
             "Searches per 1,000 residents by ethnic group and ratio to White (Census 2021; officer- and self-defined), their mismatch, " +
             "and the outcome test by group inside vs outside patrol areas."));
+        command.Subcommands.Add(Subcommand(Report.Roads, "roads",
+            "The roads-policing pilot: is the vehicle-stop pilot proportionate? The veil-of-darkness test per driver group against White " +
+            "(who is stopped after dusk against before sunset at the same clock times; no population benchmark needed), search, find and arrest " +
+            "rates after a stop by group with the lowered-bar alert, and stops by ethnicity, sex, age range, borough, hour, day and vehicle."));
         command.Subcommands.Add(Subcommand(Report.Transparency, "transparency",
             "The public transparency report: searches, arrests, finds and searches by ethnicity and object, by borough and month, " +
             "small counts suppressed so that they cannot be recovered from the totals."));
@@ -59,6 +64,7 @@ internal static class FeedbackCommand
             Description = report switch
             {
                 Report.Transparency => "A borough name or GSS code (E09…). Default: every borough.",
+                Report.Roads => "A borough name or GSS code (E09…). Default: every vehicle stop, with a borough fixed effect in the darkness test.",
                 Report.Fairness => "A borough name or GSS code (E09…), e.g. Lambeth. Default with --server: the whole force; required for the embedded sample, which holds two boroughs only.",
                 _ => "The borough to propose a plan for when no --plan is given (default Lambeth).",
             },
@@ -168,6 +174,15 @@ internal static class FeedbackCommand
                     var result = await session.Feedback.AssessFairnessAsync(request, Call(cancellationToken));
                     FeedbackTables.WriteFairness(result, output);
                     (json, csv) = (FeedbackTables.ToJson(("fairness", result)), FeedbackTables.FairnessCsv(result));
+                    break;
+                }
+
+                case Report.Roads:
+                {
+                    var result = await session.Feedback.AssessVehicleStopsAsync(
+                        new VehicleStopsRequest { Borough = settings.Area?.Trim() ?? "", Window = window }, Call(cancellationToken));
+                    FeedbackTables.WriteRoads(result, output);
+                    (json, csv) = (FeedbackTables.ToJson(("vehicle_stops", result)), FeedbackTables.RoadsCsv(result));
                     break;
                 }
 

@@ -252,6 +252,107 @@ internal static class FeedbackTables
         return json.Append("}\n").ToString();
     }
 
+    /// <summary>The roads-policing report as text.</summary>
+    public static void WriteRoads(VehicleStopsReport report, TextWriter output)
+    {
+        var where = string.IsNullOrEmpty(report.Borough) ? "the whole force" : report.Borough;
+        output.WriteLine($"Vehicle stops: {where}, {Month(report.Window)}: {Count(report.VehicleStops)} stops" +
+            (report.Unlocated > 0 ? $" ({Count(report.Unlocated)} without a location)" : ""));
+        if (report.VehicleStops == 0)
+        {
+            output.WriteLine("No vehicle stops in the window: they are the encounters the roads-policing pilot records (VEHICLE_STOP_WITHOUT_SEARCH, " +
+                "or a vehicle search with the vehicle's make). data.police.uk's stop-and-search files have none; record them with RecordEncounter.");
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Veil of darkness: {Count(report.InterTwilightStops)} stops in the inter-twilight window ({report.InterTwilightWindow}), " +
+            $"{Count(report.TwilightDropped)} in civil twilight left out");
+        if (report.Darkness.Count == 0)
+        {
+            output.WriteLine("  no group could be compared with White drivers in that window");
+        }
+        else
+        {
+            var darkness = new Table("group vs White", "coefficient (95% CI)", "odds ratio", "p", "group light/dark", "White light/dark", "note");
+            foreach (var test in report.Darkness)
+            {
+                darkness.Add(test.Group,
+                    double.IsNaN(test.Coefficient) ? "n/a" : $"{Number(test.Coefficient, 3)} ({Number(test.CiLow, 3)} to {Number(test.CiHigh, 3)})",
+                    double.IsNaN(test.OddsRatio) ? "n/a" : Number(test.OddsRatio, 2), double.IsNaN(test.PValue) ? "n/a" : PValue(test.PValue),
+                    $"{Count(test.GroupLight)}/{Count(test.GroupDark)}", $"{Count(test.WhiteLight)}/{Count(test.WhiteDark)}", test.Note);
+            }
+
+            darkness.WriteTo(output);
+            output.WriteLine("  A coefficient below 0 means relatively fewer of the group stopped in the dark than in daylight at the same clock time.");
+        }
+
+        output.WriteLine();
+        output.WriteLine("After the stop, by officer-defined ethnicity (Wilson 95% CIs):");
+        var outcomes = new Table("group", "stops", "searched", "searches finding", "arrested", "alert");
+        foreach (var row in report.Outcomes)
+        {
+            outcomes.Add(row.Group, Count(row.Stops), Interval(row.SearchRate, true), Interval(row.FindRate, true), Interval(row.ArrestRate, true),
+                row.LoweredBarAlert ? "ALERT: " + row.AlertReason : "");
+        }
+
+        outcomes.WriteTo(output);
+        foreach (var (title, breakdown) in RoadsBreakdowns(report))
+        {
+            output.WriteLine();
+            output.WriteLine($"By {title} (unknown: {Count(breakdown.Unknown)}){(string.IsNullOrEmpty(breakdown.Note) ? "" : "; " + breakdown.Note)}");
+            var table = new Table(title, "stops", "share (95% CI)");
+            foreach (var row in breakdown.Rows)
+            {
+                table.Add(row.Category, Count(row.Count), Interval(row.Share, true));
+            }
+
+            table.WriteTo(output);
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Notes: {report.Notes}");
+    }
+
+    /// <summary>The roads-policing report as tidy CSV.</summary>
+    public static string RoadsCsv(VehicleStopsReport report)
+    {
+        var csv = new TidyCsv();
+        var where = report.Borough;
+        csv.Count(where, "vehicle_stops", "", "", "", report.VehicleStops);
+        foreach (var test in report.Darkness)
+        {
+            csv.Value(where, "darkness_coefficient", "officer-defined", test.Group, "vs White", test.Coefficient);
+            csv.Value(where, "darkness_ci_low", "officer-defined", test.Group, "vs White", test.CiLow);
+            csv.Value(where, "darkness_ci_high", "officer-defined", test.Group, "vs White", test.CiHigh);
+            csv.Value(where, "darkness_odds_ratio", "officer-defined", test.Group, "vs White", test.OddsRatio);
+        }
+
+        foreach (var row in report.Outcomes)
+        {
+            csv.Add(where, "search_rate", "officer-defined", row.Group, "", row.SearchRate);
+            csv.Add(where, "find_rate", "officer-defined", row.Group, "", row.FindRate);
+            csv.Add(where, "arrest_rate", "officer-defined", row.Group, "", row.ArrestRate);
+            csv.Value(where, "alert", "officer-defined", row.Group, row.AlertReason, row.LoweredBarAlert ? 1 : 0);
+        }
+
+        foreach (var (title, breakdown) in RoadsBreakdowns(report))
+        {
+            foreach (var row in breakdown.Rows)
+            {
+                csv.Count(where, "stops_by_" + title.Replace(' ', '_'), "", row.Category, "", row.Count);
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    private static (string Title, CategoryBreakdown Breakdown)[] RoadsBreakdowns(VehicleStopsReport report) =>
+    [
+        ("ethnicity", report.ByEthnicity), ("sex", report.BySex), ("age range", report.ByAgeRange), ("borough", report.ByBorough),
+        ("hour", report.ByHour), ("day of week", report.ByDayOfWeek), ("vehicle make", report.ByVehicleMake), ("vehicle model", report.ByVehicleModel),
+    ];
+
     /// <summary>The fairness report as tidy CSV: one line per figure.</summary>
     public static string FairnessCsv(FairnessReport report)
     {
