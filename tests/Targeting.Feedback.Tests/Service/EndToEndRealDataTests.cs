@@ -1,14 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Targeting.Common.V1;
 using Targeting.Feedback.Tests.Support;
 using Targeting.Feedback.V1;
@@ -29,7 +20,7 @@ namespace Targeting.Feedback.Tests.Service;
 /// </summary>
 public sealed class SharedDataServices : IAsyncLifetime
 {
-    private readonly List<WebApplication> _hosts = [];
+    private readonly ServiceHosts _hosts = new();
     private FakeSources? _hotspot;
     private string? _folder;
 
@@ -45,7 +36,7 @@ public sealed class SharedDataServices : IAsyncLifetime
         }
 
         _folder = Directory.CreateTempSubdirectory("feedback-e2e-").FullName;
-        var stops = await StartAsync(new Dictionary<string, string?>
+        var stops = await _hosts.StartAsync(new Dictionary<string, string?>
         {
             ["Storage:Provider"] = "sqlite",
             ["Storage:DataDirectory"] = _folder,
@@ -75,7 +66,7 @@ public sealed class SharedDataServices : IAsyncLifetime
         }
 
         _hotspot = await FakeSources.StartAsync([], [], []);
-        Feedback = await StartAsync(new Dictionary<string, string?>
+        Feedback = await _hosts.StartAsync(new Dictionary<string, string?>
         {
             ["Services:Hotspot:Address"] = _hotspot.Address.ToString(),
             ["Services:Stops:Address"] = stops.ToString(),
@@ -86,11 +77,7 @@ public sealed class SharedDataServices : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var host in Enumerable.Reverse(_hosts))
-        {
-            await host.StopAsync();
-            await host.DisposeAsync();
-        }
+        await _hosts.DisposeAsync();
 
         if (_hotspot is not null)
         {
@@ -103,22 +90,6 @@ public sealed class SharedDataServices : IAsyncLifetime
         }
     }
 
-    private async Task<Uri> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration> add, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpcServer(builder.Configuration);
-        add(builder.Services, builder.Configuration);
-        var app = builder.Build();
-        _hosts.Add(app);
-        app.UseGrpcServer();
-        map(app);
-        await app.StartAsync();
-        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-    }
 }
 
 /// <summary>

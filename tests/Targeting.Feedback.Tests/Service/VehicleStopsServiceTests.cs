@@ -1,13 +1,6 @@
-using System.Net;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Targeting.Common.V1;
 using Targeting.Feedback.Tests.Support;
 using Targeting.Feedback.V1;
@@ -29,7 +22,7 @@ public sealed class VehicleStopsServiceTests : IAsyncLifetime
     private static readonly LatLng Barking = new() { Latitude = 51.5396, Longitude = 0.0810 };
 
     private readonly PostgresDatabase _database = new();
-    private readonly List<WebApplication> _hosts = [];
+    private readonly ServiceHosts _hosts = new();
     private readonly List<Encounter> _recorded = [];
     private FakeSources? _hotspot;
     private string? _folder;
@@ -47,7 +40,7 @@ public sealed class VehicleStopsServiceTests : IAsyncLifetime
             ["Storage:ConnectionString"] = _database.IsAvailable ? _database.ConnectionString : null,
             ["Storage:DataDirectory"] = _folder,
         };
-        var stops = await StartAsync(storage, (s, c) => s.AddStopsService(c), app => app.MapStopsService());
+        var stops = await _hosts.StartAsync(storage, (s, c) => s.AddStopsService(c), app => app.MapStopsService());
 
         // 40 stops over the last 20 days at varied clock times: searches after some, makes repeated.
         var now = DateTimeOffset.UtcNow;
@@ -98,7 +91,7 @@ public sealed class VehicleStopsServiceTests : IAsyncLifetime
         await officer.RecordEncounterAsync(new RecordEncounterRequest { RequestId = "person-1", Encounter = person });
 
         _hotspot = await FakeSources.StartAsync([], [], []);
-        _feedback = await StartAsync(new Dictionary<string, string?>
+        _feedback = await _hosts.StartAsync(new Dictionary<string, string?>
         {
             ["Services:Hotspot:Address"] = _hotspot.Address.ToString(),
             ["Services:Stops:Address"] = stops.ToString(),
@@ -109,11 +102,7 @@ public sealed class VehicleStopsServiceTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var host in Enumerable.Reverse(_hosts))
-        {
-            await host.StopAsync();
-            await host.DisposeAsync();
-        }
+        await _hosts.DisposeAsync();
 
         if (_hotspot is not null)
         {
@@ -193,22 +182,5 @@ public sealed class VehicleStopsServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("'Atlantis'", unknown.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.PermissionDenied, publicCaller.StatusCode);
-    }
-
-    private async Task<Uri> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration> add, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpcServer(builder.Configuration);
-        add(builder.Services, builder.Configuration);
-        var app = builder.Build();
-        _hosts.Add(app);
-        app.UseGrpcServer();
-        map(app);
-        await app.StartAsync();
-        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 }

@@ -1,13 +1,4 @@
-using System.Net;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Targeting.Common.V1;
 using Targeting.Feedback.Analysis;
 using Targeting.Grpc;
@@ -44,7 +35,7 @@ public sealed class TransparencyWorld : IAsyncLifetime
     private static readonly DateTime PlanTo = new(2024, 4, 20, 0, 0, 0, DateTimeKind.Utc);
 
     private readonly PostgresDatabase _database = new();
-    private readonly List<WebApplication> _hosts = [];
+    private readonly ServiceHosts _hosts = new();
     private FakeSources? _hotspot;
     private string? _folder;
 
@@ -81,7 +72,7 @@ public sealed class TransparencyWorld : IAsyncLifetime
             storage["Storage:DataDirectory"] = _folder;
         }
 
-        var stops = await StartAsync(storage, (s, c) => s.AddStopsService(c), app => app.MapStopsService());
+        var stops = await _hosts.StartAsync(storage, (s, c) => s.AddStopsService(c), app => app.MapStopsService());
         var (encounters, searches) = Plant();
         Searches = searches;
         using (var client = new StopsClient(stops, new GrpcClientOptions { BearerToken = DevelopmentTokens.Issue(Roles.Service, "transparency-world") }))
@@ -100,7 +91,7 @@ public sealed class TransparencyWorld : IAsyncLifetime
         var (x, y) = World.Bng.Project(Brixton.Longitude, Brixton.Latitude);
         var plan = World.Plan("P-brixton", [(x - 250, y - 250, x + 250, y + 250)], Iso(PlanFrom), Iso(PlanTo));
         _hotspot = await FakeSources.StartAsync([plan], [], []);
-        Feedback = await StartAsync(new Dictionary<string, string?>
+        Feedback = await _hosts.StartAsync(new Dictionary<string, string?>
         {
             ["Services:Hotspot:Address"] = _hotspot.Address.ToString(),
             ["Services:Stops:Address"] = stops.ToString(),
@@ -111,11 +102,7 @@ public sealed class TransparencyWorld : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var host in Enumerable.Reverse(_hosts))
-        {
-            await host.StopAsync();
-            await host.DisposeAsync();
-        }
+        await _hosts.DisposeAsync();
 
         if (_hotspot is not null)
         {
@@ -219,21 +206,4 @@ public sealed class TransparencyWorld : IAsyncLifetime
         AgeRange = AgeRange._18To24,
         OfficerDefinedEthnicity = ethnicity,
     };
-
-    private async Task<Uri> StartAsync(Dictionary<string, string?> settings, Action<IServiceCollection, IConfiguration> add, Action<WebApplication> map)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development", ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpcServer(builder.Configuration);
-        add(builder.Services, builder.Configuration);
-        var app = builder.Build();
-        _hosts.Add(app);
-        app.UseGrpcServer();
-        map(app);
-        await app.StartAsync();
-        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-    }
 }
