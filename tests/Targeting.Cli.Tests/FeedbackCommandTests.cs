@@ -234,7 +234,7 @@ public sealed class FeedbackCommandTests(FeedbackSampleFolder folder) : IClassFi
     {
         var feedback = FeedbackCommand.Create();
         Assert.False(string.IsNullOrWhiteSpace(feedback.Description));
-        Assert.Equal(["evaluate", "fairness", "transparency"], feedback.Subcommands.Select(c => c.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["evaluate", "fairness", "roads", "transparency"], feedback.Subcommands.Select(c => c.Name).Order(StringComparer.Ordinal));
         foreach (var command in feedback.Subcommands)
         {
             Assert.False(string.IsNullOrWhiteSpace(command.Description));

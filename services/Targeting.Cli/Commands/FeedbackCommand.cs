@@ -87,7 +87,7 @@ internal static class FeedbackCommand
             {
                 Report.Evaluate => "The stored plan to evaluate (see ListPlans). Default: propose one for --area.",
                 Report.Fairness => "A plan whose areas are 'inside' for the outcome test. Default: every stored plan active in the window.",
-                _ => "Not used by the transparency report.",
+                _ => "Not used by this report.",
             },
         };
         var server = ServerOption.Create(
@@ -109,11 +109,11 @@ internal static class FeedbackCommand
             CustomParser = result => NumberParsing.Parse<int>(result, "10"),
         };
         var command = new Command(name, description) { area, from, to, server, token, output, dataDirectory };
-        if (report != Report.Transparency)
+        if (report is Report.Evaluate or Report.Fairness)
         {
             command.Options.Add(plan);
         }
-        else
+        else if (report == Report.Transparency)
         {
             command.Options.Add(threshold);
         }
@@ -124,7 +124,7 @@ internal static class FeedbackCommand
                 parse.GetValue(area),
                 parse.GetValue(from),
                 parse.GetValue(to),
-                report == Report.Transparency ? null : parse.GetValue(plan),
+                report is Report.Evaluate or Report.Fairness ? parse.GetValue(plan) : null,
                 parse.GetValue(server),
                 TokenOption.Value(parse, token),
                 parse.GetValue(output),
