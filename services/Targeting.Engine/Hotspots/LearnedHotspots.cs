@@ -41,6 +41,12 @@ public sealed record LearnedModelOptions
     /// <summary>Target months trained on at most, the latest first (default 6): older months add rows, not much signal.</summary>
     public int TrainingMonths { get; init; } = 3;
 
+    /// <summary>
+    /// Most training rows (default 50,000): above it a seeded uniform sample of the rows is trained on, so
+    /// that a city-wide fit (all London: ≈ 400,000 rows) costs about what a large borough's does.
+    /// </summary>
+    public int MaxTrainingRows { get; init; } = 50_000;
+
     /// <summary>Fewest training rows to fit on (default 200); below it the method falls back to prospective hotspotting.</summary>
     public int MinTrainingRows { get; init; } = 200;
 
@@ -50,7 +56,7 @@ public sealed record LearnedModelOptions
     /// <summary>The parameters as one canonical text (every value, invariant culture), the input of <see cref="Hash"/>.</summary>
     public string Canonical => string.Create(CultureInfo.InvariantCulture,
         $"trainer=LightGbmRegression(Microsoft.ML 6.0.0);objective=l2;trees={Trees};leaves={Leaves};min_rows_per_leaf={MinRowsPerLeaf};" +
-        $"learning_rate={LearningRate:R};bins={Bins};training_months={TrainingMonths};min_training_rows={MinTrainingRows};seed={Seed};threads=1;deterministic=true;" +
+        $"learning_rate={LearningRate:R};bins={Bins};training_months={TrainingMonths};max_training_rows={MaxTrainingRows};min_training_rows={MinTrainingRows};seed={Seed};threads=1;deterministic=true;" +
         $"features={string.Join(',', LearnedFeatures.Names)}");
 
     /// <summary>SHA-256 of <see cref="Canonical"/>, first 16 hex digits: names the model's configuration in provenance.</summary>
@@ -88,6 +94,11 @@ public sealed record LearnedModelOptions
         if (TrainingMonths is < 1 or > 120)
         {
             problems.Add(("parameters.learned.training_months", "must be between 1 and 120"));
+        }
+
+        if (MaxTrainingRows < 1)
+        {
+            problems.Add(("parameters.learned.max_training_rows", "must be at least 1"));
         }
 
         if (MinTrainingRows < 1)
@@ -159,13 +170,24 @@ public static class LearnedHotspots
         var features = new List<float>();
         var labels = new List<float>();
         double labelTotal = 0;
+        var perMonth = new (float[] Rows, bool[] Active)[targetMonths];
+        long candidates = 0;
         for (var t = 0; t < targetMonths; t++)
         {
-            var (rows, active) = LearnedFeatures.Compute(monthly, t, resolved, useMonthOfYear, subset, training.InAreaCell);
+            perMonth[t] = LearnedFeatures.Compute(monthly, t, resolved, useMonthOfYear, subset, training.InAreaCell);
+            candidates += perMonth[t].Active.Count(a => a);
+        }
+
+        // Above the cap, each row is kept with probability cap / rows, drawn in row order from a seeded generator.
+        var keep = candidates > options.MaxTrainingRows ? (double)options.MaxTrainingRows / candidates : 1.0;
+        var sampler = new Random(options.Seed);
+        for (var t = 0; t < targetMonths; t++)
+        {
+            var (rows, active) = perMonth[t];
             var target = monthly.Target[t];
             for (var c = 0; c < active.Length; c++)
             {
-                if (!active[c])
+                if (!active[c] || (keep < 1 && sampler.NextDouble() >= keep))
                 {
                     continue;
                 }
@@ -216,7 +238,7 @@ public static class LearnedHotspots
         // Month 0, the latest target, ends at the window's end.
         var info = new LearnedModelInfo(monthly.MonthStart(monthly.Months - 1), training.WindowEnd, targetMonths, labels.Count, options.Hash, options.Canonical, null,
             string.Create(CultureInfo.InvariantCulture,
-                $"LightGBM regression fitted on {labels.Count:N0} rows (active cells × {targetMonths} target months {monthly.MonthStart(targetMonths - 1):yyyy-MM} to {monthly.MonthStart(0):yyyy-MM}), features from {monthly.MonthStart(monthly.Months - 1):yyyy-MM} on; scored {activeCells.Length:N0} active cells"));
+                $"LightGBM regression fitted on {labels.Count:N0} rows{(keep < 1 ? $" (a seeded sample of {candidates:N0})" : string.Empty)} (active cells × {targetMonths} target months {monthly.MonthStart(targetMonths - 1):yyyy-MM} to {monthly.MonthStart(0):yyyy-MM}), features from {monthly.MonthStart(monthly.Months - 1):yyyy-MM} on; scored {activeCells.Length:N0} active cells"));
         return new HotspotSurface(HotspotMethod.Learned, resolved, training, score, (double[])score.Clone(), model: info);
     }
 

@@ -252,6 +252,25 @@ public sealed class LearnedHotspotsTests
     }
 
     [Fact]
+    public void Compute_MoreRowsThanTheCap_TrainsOnASeededSample()
+    {
+        var (grid, incidents) = Synthetic();
+        var training = TrainingSet.Build(grid, incidents, January, January.AddMonths(6));
+        var capped = MethodParameters.Default with { Learned = LearnedModelOptions.Default with { MaxTrainingRows = 300 } };
+
+        var all = LearnedHotspots.Compute(training).Model!;
+        var first = LearnedHotspots.Compute(training, capped);
+        var second = LearnedHotspots.Compute(training, capped);
+
+        // Each of the ≈ 1,200 rows is kept with probability 300 / rows: 300 ± 3 standard deviations (≈ 45).
+        Assert.True(all.TrainingRows > 1000, $"{all.TrainingRows} rows before the cap");
+        Assert.InRange(first.Model!.TrainingRows, 250, 350);
+        Assert.Contains($"a seeded sample of {all.TrainingRows:N0}", first.Model.Note, StringComparison.Ordinal);
+        Assert.Equal(first.Score, second.Score);
+        Assert.NotEqual(first.Model.ParametersHash, all.ParametersHash);
+    }
+
+    [Fact]
     public void Compute_OneMonth_FallsBackToProspective()
     {
         var training = TrainingSet.Build(ThreeByThree(), Tiny, January, February);
