@@ -14,8 +14,10 @@ namespace HotspotBench;
 /// </summary>
 internal static class LearnedBench
 {
-    public sealed record Timings(string Area, int Cells, long Incidents, double[] FitAndScoreSeconds, double[] ChooseSeconds,
-        string Chosen, string ChoiceReason, string ModelNote);
+    /// <summary>Wall-clock seconds per run, and the process's CPU seconds per run (the work is single-threaded, so CPU time is
+    /// what the wall clock would show on an idle core; the machine is shared).</summary>
+    public sealed record Timings(string Area, int Cells, long Incidents, double[] FitAndScoreSeconds, double[] FitAndScoreCpuSeconds,
+        double[] ChooseSeconds, double[] ChooseCpuSeconds, string Chosen, string ChoiceReason, string ModelNote);
 
     public sealed record Row(string Method, double Coverage, double HitRate, double HitRateLower, double HitRateUpper,
         double Pai, double PaiLower, double PaiUpper, double Pei, double CountHitRate, double ShiftedHitRateMean, double ShiftedHitRateMin, double ShiftedHitRateMax);
@@ -52,9 +54,11 @@ internal static class LearnedBench
             var training = TrainingSet.Build(grid, incidents, BenchData.Start, BenchData.End);
             Console.Error.WriteLine($"learned: {name}, {grid.CellCount:N0} cells, {training.Count:N0} incidents used");
             HotspotSurface? surface = null;
-            var fit = Timing.Measure($"{name} learned fit + score", 1, runs, () => surface = LearnedHotspots.Compute(training, parameters));
+            var fitCpu = new List<double>();
+            var fit = Timing.Measure($"{name} learned fit + score", 1, runs, () => fitCpu.Add(Cpu(() => surface = LearnedHotspots.Compute(training, parameters))));
             MethodChoice? choice = null;
-            var choose = Timing.Measure($"{name} auto choice (backtest of candidates, 1%)", 1, runs, () => choice = MethodSelection.Choose(new MethodSelectionRequest
+            var chooseCpu = new List<double>();
+            var choose = Timing.Measure($"{name} auto choice (backtest of candidates, 1%)", 1, runs, () => chooseCpu.Add(Cpu(() => choice = MethodSelection.Choose(new MethodSelectionRequest
             {
                 Grid = grid,
                 Incidents = incidents,
@@ -62,8 +66,11 @@ internal static class LearnedBench
                 DataEnd = BenchData.End,
                 Coverage = 0.01,
                 Parameters = parameters,
-            }));
-            timings.Add(new Timings(name, grid.CellCount, incidents.Count, fit, choose, choice!.Chosen.ToString(), choice.Reason, surface!.Model!.Note));
+            }))));
+            // The warm-up run is timed for CPU too; drop it.
+            timings.Add(new Timings(name, grid.CellCount, incidents.Count, fit, [.. fitCpu.Skip(1)], choose, [.. chooseCpu.Skip(1)],
+                choice!.Chosen.ToString(), choice.Reason, surface!.Model!.Note));
+            Console.Error.WriteLine($"  CPU: fit {fitCpu.Skip(1).Order().ElementAt(fitCpu.Count / 2 - 1):F2} s, choice {chooseCpu.Skip(1).Order().ElementAt(chooseCpu.Count / 2 - 1):F2} s; chose {choice.Chosen}");
 
             Console.Error.WriteLine($"backtest: {name} (naive, prospective, learned; {samples} bootstrap replicates)...");
             var watch = Stopwatch.StartNew();
@@ -90,5 +97,14 @@ internal static class LearnedBench
         }
 
         return new Result(data.Source, data.IsFull, model.Hash, model.Canonical, timings, backtests);
+    }
+
+    private static double Cpu(Action action)
+    {
+        var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        action();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalSeconds;
     }
 }
