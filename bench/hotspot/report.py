@@ -51,7 +51,7 @@ def ratio(theirs, ours):
 
 
 METHOD_NAMES = {"NaiveCounts": "naive counts", "Kde": "retrospective KDE (quartic)", "Prospective": "prospective",
-                "GetisOrd": "Gi* (BH FDR)", "Dbscan": "DBSCAN"}
+                "GetisOrd": "Gi* (BH FDR)", "Dbscan": "DBSCAN", "Learned": "learned (LightGBM)"}
 
 propose, dbscan, dbscan_peer, kde, kde_peer, backtest = (load(n) for n in (
     "propose.json", "dbscan.json", "dbscan-peer.json", "kde.json", "kde-peer.json", "backtest.json"))

@@ -6,7 +6,9 @@
 #      ratios, labels compared);
 #   3. KDE surface (quartic, 250 m): engine vs a SciPy cKDTree kernel sum on the same grid (time ratio,
 #      max absolute/relative difference);
-#   4. the engine's backtest of every method for Barking and Dagenham, Lambeth and London, Jan-Sep 2022.
+#   4. the engine's backtest of every method for Barking and Dagenham, Lambeth and London, Jan-Sep 2022;
+#   5. the learned method (issue 15): its fit + score time, auto's choice time, and the backtest of naive,
+#      prospective and learned with intervals and grid shifts, written to results-YYYY-MM-DD-learned.md.
 #
 # Usage: bench/hotspot/run.sh [-h] [--bootstrap N] [--london-bootstrap N]
 #   --bootstrap N          bootstrap replicates for the borough backtests (default 1000)
@@ -41,7 +43,7 @@ started=$(date +%s)
 load_before=$(uptime | sed 's/.*load average: //')
 
 command -v dotnet >/dev/null || { echo "run.sh needs dotnet (see global.json)" >&2; exit 1; }
-echo "[1/7] dependencies (scripts/install-deps.sh)..." >&2
+echo "[1/8] dependencies (scripts/install-deps.sh)..." >&2
 bash "$root/scripts/install-deps.sh"
 if [[ -f "$shared/police-uk/london_street_crime_2022-01_to_2022-09.csv.gz" ]]; then
   echo "      data: $shared (all London)" >&2
@@ -58,29 +60,34 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "[2/7] building HotspotBench (Release)..." >&2
+echo "[2/8] building HotspotBench (Release)..." >&2
 dotnet build "$here/HotspotBench/HotspotBench.csproj" -c Release --nologo -v q >&2
 bench=(dotnet "$here/HotspotBench/bin/Release/net10.0/HotspotBench.dll")
 common=(--shared "$shared" --data "$root/data" --work "$work")
 
-echo "[3/7] starting a throwaway PostGIS cluster..." >&2
+echo "[3/8] starting a throwaway PostGIS cluster..." >&2
 connection="$(bash "$root/scripts/pg.sh" start "$pgdir")"
 
-echo "[4/7] proposing patrol areas..." >&2
+echo "[4/8] proposing patrol areas..." >&2
 "${bench[@]}" propose "${common[@]}" --out "$work/propose.json"
 
-echo "[5/7] DBSCAN: engine, PostGIS, scikit-learn..." >&2
+echo "[5/8] DBSCAN: engine, PostGIS, scikit-learn..." >&2
 "${bench[@]}" dbscan "${common[@]}" --pg "$connection" --out "$work/dbscan.json"
 "$python" "$here/peer_dbscan.py" "$work/dbscan.json" "$work" "$work/dbscan-peer.json"
 
-echo "[6/7] KDE: engine, SciPy..." >&2
+echo "[6/8] KDE: engine, SciPy..." >&2
 "${bench[@]}" kde "${common[@]}" --out "$work/kde.json"
 "$python" "$here/peer_kde.py" "$work/kde.json" "$work" "$work/kde-peer.json"
 
-echo "[7/7] backtest of every method..." >&2
+echo "[7/8] backtest of every method..." >&2
 "${bench[@]}" backtest "${common[@]}" --bootstrap "$bootstrap" --london-bootstrap "$london_bootstrap" --out "$work/backtest.json"
+
+echo "[8/8] learned method: fit, auto's choice, backtest..." >&2
+"${bench[@]}" learned "${common[@]}" --bootstrap "$bootstrap" --london-bootstrap "$london_bootstrap" --out "$work/learned.json"
 
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$root" status --porcelain 2>/dev/null | grep -v '^??' || true)" ]]; then commit="$commit (with uncommitted changes)"; fi
 "$python" "$here/report.py" "$work" "$out" "$(date +%F)" "$commit" "$load_before" "$(uptime | sed 's/.*load average: //')" "$(( $(date +%s) - started ))" "$root" >&2
-cat "$out"
+learned_out="$here/results-$(date +%F)-learned.md"
+"$python" "$here/report_learned.py" "$work" "$learned_out" "$(date +%F)" "$commit" "$load_before" "$(uptime | sed 's/.*load average: //')" "$root" "$here/learned-tried.md" >&2
+cat "$out" "$learned_out"

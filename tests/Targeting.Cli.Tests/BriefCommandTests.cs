@@ -36,7 +36,9 @@ public sealed partial class BriefCommandTests : IDisposable
         Assert.Equal(new DateTime(2022, 4, 1, 0, 0, 0, DateTimeKind.Utc), plan.Provenance.DataWindow.Start.ToDateTime());
         Assert.Equal(new DateTime(2022, 10, 1, 0, 0, 0, DateTimeKind.Utc), plan.Provenance.DataWindow.End.ToDateTime());
         Assert.Equal(new DateTime(2022, 11, 1, 0, 0, 0, DateTimeKind.Utc), plan.ValidWindow.End.ToDateTime());
-        Assert.Equal(Method.Prospective, plan.Provenance.Method);
+        // No --method: auto, whose backtest on Lambeth Apr-Sep puts the learned model first.
+        Assert.NotNull(plan.Provenance.MethodChoice);
+        Assert.Equal(Method.Learned, plan.Provenance.Method);
         Assert.InRange(plan.Areas.Count, 1, 8);
         Assert.True(plan.Areas.Sum(a => a.AreaM2) <= 0.01 * plan.AreaOfInterestM2 * (1 + 1e-9), "the areas exceed the 1% budget");
 

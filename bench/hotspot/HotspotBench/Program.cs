@@ -6,7 +6,7 @@ using HotspotBench;
 // seconds, figures for the report); progress goes to stderr.
 const string Usage = """
     HotspotBench PART --shared DIR --data DIR --out FILE [options]
-      PART      propose | dbscan | kde | backtest
+      PART      propose | dbscan | kde | backtest | learned
       --shared  ../shared/data (all London; when its London file is missing the sample in --data is used)
       --data    the repository's data/ folder (the shipped two-borough sample)
       --out     the JSON file to write
@@ -14,6 +14,8 @@ const string Usage = """
       --pg      PostGIS connection string (dbscan)
       --bootstrap N   bootstrap replicates per area for the backtest (default 1000)
       --london-bootstrap N   replicates for London's backtest (default: --bootstrap)
+      --area NAME     learned: only this area (Barking and Dagenham, Lambeth or London)
+      --learned-months N, --learned-trees N   learned: the model's training months and trees (defaults: the engine's)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -40,6 +42,13 @@ object result = args[0] switch
     "dbscan" => await DbscanBench.RunAsync(data, Option("--pg"), Option("--work")),
     "kde" => KdeBench.Run(data, Option("--work")),
     "backtest" => BacktestBench.Run(data, IntOption("--bootstrap", 1000), IntOption("--london-bootstrap", IntOption("--bootstrap", 1000))),
+    "learned" => LearnedBench.Run(data, IntOption("--bootstrap", 1000), IntOption("--london-bootstrap", IntOption("--bootstrap", 1000)),
+        options.TryGetValue("--area", out var area) ? area : null,
+        Targeting.Engine.Hotspots.LearnedModelOptions.Default with
+        {
+            TrainingMonths = IntOption("--learned-months", Targeting.Engine.Hotspots.LearnedModelOptions.Default.TrainingMonths),
+            Trees = IntOption("--learned-trees", Targeting.Engine.Hotspots.LearnedModelOptions.Default.Trees),
+        }),
     _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
 };
 

@@ -385,7 +385,7 @@ internal static class HotspotData
             : (from, to.AddMonths(1));
     }
 
-    /// <summary>A method name (naive, kde, prospective, getis-ord, dbscan) as the proto's enum.</summary>
+    /// <summary>A method name (naive, kde, prospective, getis-ord, dbscan, learned, auto) as the proto's enum.</summary>
     public static ProtoMethod ParseMethod(string text, string option) => text.Trim().ToLowerInvariant().Replace('_', '-') switch
     {
         "naive" or "naive-counts" or "counts" => ProtoMethod.NaiveCounts,
@@ -393,10 +393,12 @@ internal static class HotspotData
         "prospective" => ProtoMethod.Prospective,
         "getis-ord" or "gi" or "gi*" or "gistar" => ProtoMethod.GetisOrd,
         "dbscan" => ProtoMethod.Dbscan,
+        "learned" => ProtoMethod.Learned,
+        "auto" => ProtoMethod.Auto,
         _ => throw new CommandInputException($"{option} '{text}': unknown method; use one of {MethodNames}"),
     };
 
-    public const string MethodNames = "naive, kde, prospective, getis-ord, dbscan";
+    public const string MethodNames = "naive, kde, prospective, getis-ord, dbscan, learned, auto";
 
     public static string ShortName(ProtoMethod method) => method switch
     {
@@ -405,6 +407,8 @@ internal static class HotspotData
         ProtoMethod.Prospective => "prospective",
         ProtoMethod.GetisOrd => "getis-ord",
         ProtoMethod.Dbscan => "dbscan",
+        ProtoMethod.Learned => "learned",
+        ProtoMethod.Auto => "auto",
         _ => "default",
     };
 

@@ -25,7 +25,7 @@ public sealed record BacktestOptions
     /// <summary>The end of the last month (exclusive, UTC); the window must hold at least two months.</summary>
     public required DateTime End { get; init; }
 
-    /// <summary>The methods to compare (default all five).</summary>
+    /// <summary>The methods to compare (default all six, the learned model included).</summary>
     public IReadOnlyList<HotspotMethod> Methods { get; init; } = Enum.GetValues<HotspotMethod>();
 
     /// <summary>Coverage fractions of the area of interest (default 0.5%, 1%, 2%, 5%).</summary>
@@ -48,10 +48,21 @@ public sealed record BacktestOptions
     /// </summary>
     public IReadOnlyList<(double X, double Y)> OriginShiftsInCells { get; init; } = [(0.5, 0), (0, 0.5), (0.5, 0.5)];
 
+    /// <summary>
+    /// A grid already made for the area with the parameters' cell size and origin offset (services cache
+    /// them per boundary); when null it is made here. The shifted grids are always made here.
+    /// </summary>
+    public AnalysisGrid? Grid { get; init; }
+
     /// <summary>Problems as (proto field name, message) pairs; empty when valid.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
         var problems = new List<(string, string)>();
+        if (Grid is { } grid && (grid.CellSize != Parameters.CellSizeM || grid.OriginOffsetX != Parameters.OriginOffsetXM || grid.OriginOffsetY != Parameters.OriginOffsetYM))
+        {
+            problems.Add(("grid", "the cached grid's cell size or origin offset differs from the parameters"));
+        }
+
         if (AreaOfInterest is not (Polygon or MultiPolygon) || AreaOfInterest.IsEmpty)
         {
             problems.Add(("area", "must be a non-empty polygon or multipolygon"));
@@ -195,7 +206,7 @@ public static class Backtest
 
         var parameters = options.Parameters;
         var months = Months(options.Start, options.End);
-        var grid = AnalysisGrid.Create(options.AreaOfInterest, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
+        var grid = options.Grid ?? AnalysisGrid.Create(options.AreaOfInterest, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
         var main = Evaluate(grid, options, months, cancellationToken);
 
         var shifted = new List<Evaluation>();

@@ -17,6 +17,9 @@ public enum HotspotMethod
 
     /// <summary>DBSCAN point clusters, deterministic (<see cref="Dbscan"/>, <see cref="DbscanHotspots"/>).</summary>
     Dbscan = 5,
+
+    /// <summary>Gradient-boosted regression of next month's harm on the cells' past (<see cref="LearnedHotspots"/>).</summary>
+    Learned = 6,
 }
 
 /// <summary>
@@ -53,6 +56,9 @@ public sealed record MethodParameters
     /// <summary>DBSCAN minimum points, the point itself included (default 5).</summary>
     public int DbscanMinPoints { get; init; } = 5;
 
+    /// <summary>The learned model's parameters (<see cref="LearnedModelOptions"/>; its features use this record's bandwidths and half-life).</summary>
+    public LearnedModelOptions Learned { get; init; } = LearnedModelOptions.Default;
+
     /// <summary>Grid origin offset, m, east (default 0).</summary>
     public double OriginOffsetXM { get; init; }
 
@@ -65,10 +71,11 @@ public sealed record MethodParameters
     /// <summary>The Gi* neighbourhood distance: the given one, or two cells' width.</summary>
     public double Neighbourhood => NeighbourhoodM ?? (2 * CellSizeM);
 
-    /// <summary>These parameters with every default made explicit for <paramref name="method"/> (for provenance).</summary>
+    /// <summary>These parameters with every default made explicit for <paramref name="method"/> (for provenance).
+    /// The learned method keeps an unset bandwidth unset: its prospective and KDE features each use their own default.</summary>
     public MethodParameters Resolved(HotspotMethod method) => this with
     {
-        BandwidthM = BandwidthFor(method),
+        BandwidthM = method == HotspotMethod.Learned ? BandwidthM : BandwidthFor(method),
         NeighbourhoodM = Neighbourhood,
     };
 
@@ -121,6 +128,7 @@ public sealed record MethodParameters
             problems.Add(("parameters.origin_offset_y_m", "must be a finite offset within 100 km"));
         }
 
+        problems.AddRange(Learned.Validate());
         return problems;
     }
 }

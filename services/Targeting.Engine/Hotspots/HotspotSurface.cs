@@ -10,7 +10,8 @@ namespace Targeting.Engine.Hotspots;
 /// For naive counts, KDE and prospective hotspotting the score is the intensity. For Gi* the score is
 /// the z value of cells significant under the false-discovery-rate control (0 elsewhere) and the
 /// intensity is the harm-weighted count; for DBSCAN the score is the harm of clustered incidents and
-/// the intensity the harm-weighted count. Cells are ranked by score, then intensity, then cell
+/// the intensity the harm-weighted count; for the learned model both are its forecast of the next
+/// month's harm. Cells are ranked by score, then intensity, then cell
 /// number (<see cref="RankCells"/>), so ties never depend on sort stability.
 /// Thread safety: do not mutate the arrays; reading is safe.
 /// </remarks>
@@ -18,7 +19,7 @@ public sealed class HotspotSurface
 {
     /// <summary>Makes a surface.</summary>
     public HotspotSurface(HotspotMethod method, MethodParameters parameters, TrainingSet training, double[] score, double[] intensity,
-        GiStarResult? giStar = null, DbscanResult? clusters = null)
+        GiStarResult? giStar = null, DbscanResult? clusters = null, LearnedModelInfo? model = null)
     {
         ArgumentNullException.ThrowIfNull(training);
         ArgumentNullException.ThrowIfNull(score);
@@ -35,6 +36,7 @@ public sealed class HotspotSurface
         Intensity = intensity;
         GiStar = giStar;
         Clusters = clusters;
+        Model = model;
         TotalIntensity = intensity.Sum();
     }
 
@@ -64,6 +66,9 @@ public sealed class HotspotSurface
 
     /// <summary>The clusters, for <see cref="HotspotMethod.Dbscan"/> (labels in <see cref="DbscanHotspots"/>' id order).</summary>
     public DbscanResult? Clusters { get; }
+
+    /// <summary>What the learned model was fitted on (<see cref="HotspotMethod.Learned"/> only).</summary>
+    public LearnedModelInfo? Model { get; }
 
     /// <summary>Every cell, best first: by score, then intensity, then cell number.</summary>
     public int[] RankCells() => Ranking.Descending(Score, Intensity);

@@ -14,6 +14,7 @@ public static class HotspotSurfaces
         HotspotMethod.Prospective => ProspectiveHotspots.Compute(training, parameters),
         HotspotMethod.GetisOrd => GetisOrdGiStar.Surface(training, parameters),
         HotspotMethod.Dbscan => DbscanHotspots.Compute(training, parameters),
+        HotspotMethod.Learned => LearnedHotspots.Compute(training, parameters),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown hotspot method"),
     };
 }

@@ -139,7 +139,7 @@ public static class PatrolPlanner
         var surface = HotspotSurfaces.Compute(training, request.Method, parameters);
         var giStar = surface.GiStar ?? GetisOrdGiStar.Compute(grid, training.HarmPerCell, surface.Parameters.Neighbourhood, surface.Parameters.FdrQ);
         var withEvidence = surface.GiStar is null
-            ? new HotspotSurface(surface.Method, surface.Parameters, training, surface.Score, surface.Intensity, giStar, surface.Clusters)
+            ? new HotspotSurface(surface.Method, surface.Parameters, training, surface.Score, surface.Intensity, giStar, surface.Clusters, surface.Model)
             : surface;
         var areas = PatrolAreaBuilder.Build(withEvidence, request.PatrolAreas, request.Wards);
         return new PatrolPlanResult

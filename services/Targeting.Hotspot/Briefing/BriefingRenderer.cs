@@ -156,6 +156,7 @@ public static class BriefingRenderer
         Method.Prospective => "prospective hotspotting (Bowers, Johnson and Pease 2004)",
         Method.GetisOrd => "Getis-Ord Gi* with Benjamini-Hochberg FDR",
         Method.Dbscan => "DBSCAN point clusters",
+        Method.Learned => "learned risk model (LightGBM gradient-boosted trees on the cells' past)",
         _ => "the service default",
     };
 

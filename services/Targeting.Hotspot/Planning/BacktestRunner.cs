@@ -38,7 +38,7 @@ public static class BacktestRunner
 
     /// <summary>The methods compared when the request names none: all five, default first.</summary>
     public static IReadOnlyList<HotspotMethod> AllMethods { get; } =
-        [HotspotMethod.NaiveCounts, HotspotMethod.Kde, HotspotMethod.Prospective, HotspotMethod.GetisOrd, HotspotMethod.Dbscan];
+        [HotspotMethod.NaiveCounts, HotspotMethod.Kde, HotspotMethod.Prospective, HotspotMethod.GetisOrd, HotspotMethod.Dbscan, HotspotMethod.Learned];
 
     /// <summary>Checks every field (one violation each, INVALID_ARGUMENT); an unknown boundary is NOT_FOUND.</summary>
     public static BacktestPlan Validate(BacktestRequest request, BoundaryCatalog boundaries)
@@ -52,9 +52,9 @@ public static class BacktestRunner
         for (var i = 0; i < request.Methods.Count; i++)
         {
             var method = request.Methods[i];
-            if (method == ProtoMethod.Unspecified || !System.Enum.IsDefined(method))
+            if (method is ProtoMethod.Unspecified or ProtoMethod.Auto || !System.Enum.IsDefined(method))
             {
-                violations.Add($"methods[{i}]", $"must name a method (naive counts, KDE, prospective, Getis-Ord, DBSCAN), not {(int)method}");
+                violations.Add($"methods[{i}]", $"must name a method (naive counts, KDE, prospective, Getis-Ord, DBSCAN, learned), not {(int)method}");
             }
             else if (methods.Contains((HotspotMethod)(int)method))
             {
@@ -125,6 +125,7 @@ public static class BacktestRunner
         var report = Backtest.Run(new BacktestOptions
         {
             AreaOfInterest = plan.Area.Geometry,
+            Grid = boundaries.GridFor(plan.Area, plan.Settings.Parameters.CellSizeM, plan.Settings.Parameters.OriginOffsetXM, plan.Settings.Parameters.OriginOffsetYM),
             Incidents = incidents,
             Start = plan.Start,
             End = plan.End,
@@ -184,7 +185,7 @@ public static class BacktestRunner
     }
 
     /// <summary>A backtest figure and its percentile-bootstrap interval; the counts are the scored incidents captured and in all.</summary>
-    private static Common.V1.Estimate Estimate(IntervalEstimate value, long captured, long scored) => new()
+    internal static Common.V1.Estimate Estimate(IntervalEstimate value, long captured, long scored) => new()
     {
         Value = value.Value,
         Lower = double.IsNaN(value.Lower) ? 0 : value.Lower,

@@ -57,7 +57,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         }
 
         var valid = RequestValidation.Window(request.ValidWindow, "valid_window", violations, required: false);
-        var method = RequestValidation.Method(request.Method, "method", violations);
+        var (method, auto) = RequestValidation.PlanMethod(request.Method, "method", violations);
         var parameters = RequestValidation.Parameters(request.Parameters, violations);
         var targeting = RequestValidation.Targeting(request.HarmWeights, request.DiscoveredPolicy, request.DiscoveredWeight, violations);
 
@@ -97,7 +97,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         violations.ThrowIfAny();
         var (dataStart, dataEnd) = data!.Value;
         var (validStart, validEnd) = valid ?? (dataEnd, dataEnd.AddMonths(1));
-        return new Proposal(area!, dataStart, dataEnd, validStart, validEnd, new MethodSettings(method, parameters, targeting),
+        return new Proposal(area!, dataStart, dataEnd, validStart, validEnd, new MethodSettings(method, parameters, targeting, auto),
             maxAreas, budget, minArea, maxArea, request.Note);
     }
 
@@ -111,13 +111,27 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         ArgumentNullException.ThrowIfNull(incidents);
         var settings = proposal.Settings;
         var parameters = settings.Parameters;
+        var grid = boundaries.GridFor(proposal.Area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
+        // auto: the candidates' rolling-origin backtest on this area and data window, at this plan's coverage.
+        var choice = settings.Auto
+            ? MethodSelection.Choose(new MethodSelectionRequest
+            {
+                Grid = grid,
+                Incidents = incidents,
+                DataStart = proposal.DataStart,
+                DataEnd = proposal.DataEnd,
+                Coverage = proposal.BudgetFraction,
+                Parameters = parameters,
+                Targeting = settings.Targeting,
+            })
+            : null;
         var result = PatrolPlanner.Propose(new PatrolPlanRequest
         {
             AreaOfInterest = proposal.Area.Geometry,
             Incidents = incidents,
             DataStart = proposal.DataStart,
             DataEnd = proposal.DataEnd,
-            Method = settings.Method,
+            Method = choice?.Chosen ?? settings.Method,
             Parameters = parameters,
             Targeting = settings.Targeting,
             PatrolAreas = PatrolAreaOptions.Default with
@@ -128,7 +142,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
                 MaxAreaM2 = proposal.MaxAreaM2,
             },
             Wards = boundaries.Wards,
-            Grid = boundaries.GridFor(proposal.Area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM),
+            Grid = grid,
         });
 
         var summary = result.Summary;
@@ -142,7 +156,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
             PlanId = NewPlanId(now),
             AreaName = proposal.Area.Name,
             ValidWindow = Window(proposal.ValidStart, proposal.ValidEnd),
-            Provenance = BuildProvenance(result, proposal, now),
+            Provenance = BuildProvenance(result, choice, proposal, now),
             AreaOfInterestM2 = result.AreaOfInterestM2,
             BudgetFraction = proposal.BudgetFraction,
             PatrolAreaM2 = result.PatrolAreaM2,
@@ -156,7 +170,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     }
 
     /// <summary>What went into the plan, every default made explicit, and what the feedback-loop guard did.</summary>
-    private PlanProvenance BuildProvenance(PatrolPlanResult result, Proposal proposal, DateTime now)
+    private PlanProvenance BuildProvenance(PatrolPlanResult result, Engine.Hotspots.MethodChoice? choice, Proposal proposal, DateTime now)
     {
         var summary = result.Summary;
         var provenance = new PlanProvenance
@@ -175,6 +189,36 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         };
         provenance.HarmWeights.Add(Ordered(summary.HarmWeights));
         provenance.CountsByType.Add(Ordered(summary.CountsByType));
+        if (result.Surface.Model is { } model)
+        {
+            provenance.LearnedModel = new LearnedModel
+            {
+                TrainingWindow = Window(model.TrainingStart, model.TrainingEnd),
+                TargetMonths = model.TargetMonths,
+                TrainingRows = model.TrainingRows,
+                ParametersHash = model.ParametersHash,
+                Parameters = model.Parameters,
+                FellBackTo = model.FellBackTo is { } fallback ? RequestValidation.ToProto(fallback) : Hotspot.V1.Method.Unspecified,
+                Note = model.Note,
+            };
+        }
+
+        if (choice is not null)
+        {
+            provenance.MethodChoice = new Hotspot.V1.MethodChoice
+            {
+                Reason = choice.Reason,
+                BacktestWindow = Window(choice.BacktestStart, choice.BacktestEnd),
+                Folds = choice.Folds,
+                Coverage = choice.Coverage,
+            };
+            provenance.MethodChoice.Candidates.AddRange(choice.Candidates.Select(c => new Hotspot.V1.CandidateScore
+            {
+                Method = RequestValidation.ToProto(c.Method),
+                HitRate = BacktestRunner.Estimate(c.HitRate, 0, 0),
+            }));
+        }
+
         return provenance;
     }
 

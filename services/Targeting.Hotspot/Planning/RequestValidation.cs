@@ -11,7 +11,11 @@ using TimeWindow = Targeting.Common.V1.TimeWindow;
 namespace Targeting.Hotspot.Planning;
 
 /// <summary>How a surface, plan or backtest is computed: the method, its parameters, and which incidents count how much.</summary>
-public sealed record MethodSettings(HotspotMethod Method, MethodParameters Parameters, TargetingOptions Targeting);
+/// <param name="Method">The method (unused when <paramref name="Auto"/>).</param>
+/// <param name="Parameters">Its parameters.</param>
+/// <param name="Targeting">Harm weights and the feedback-loop guard.</param>
+/// <param name="Auto">True when the method is to be chosen by the backtest (METHOD_AUTO).</param>
+public sealed record MethodSettings(HotspotMethod Method, MethodParameters Parameters, TargetingOptions Targeting, bool Auto = false);
 
 /// <summary>
 /// Turns request fields into engine settings, adding one violation per bad field (proto field
@@ -84,10 +88,17 @@ public static class RequestValidation
         return value;
     }
 
+    /// <summary>A surface's method: unset is the default method; METHOD_AUTO is for plans only.</summary>
     public static HotspotMethod Method(ProtoMethod method, string field, FieldViolations violations)
     {
         if (method == ProtoMethod.Unspecified)
         {
+            return HotspotSurfaces.DefaultMethod;
+        }
+
+        if (method == ProtoMethod.Auto)
+        {
+            violations.Add(field, "auto chooses a plan's method by backtest; name a method here (e.g. METHOD_PROSPECTIVE or METHOD_LEARNED)");
             return HotspotSurfaces.DefaultMethod;
         }
 
@@ -99,6 +110,10 @@ public static class RequestValidation
 
         return (HotspotMethod)(int)method;
     }
+
+    /// <summary>A plan's method: unset or METHOD_AUTO means chosen by backtest (Auto true), else the named one.</summary>
+    public static (HotspotMethod Method, bool Auto) PlanMethod(ProtoMethod method, string field, FieldViolations violations) =>
+        method is ProtoMethod.Unspecified or ProtoMethod.Auto ? (HotspotSurfaces.DefaultMethod, true) : (Method(method, field, violations), false);
 
     /// <summary>Engine parameters from the proto's (zero = default), checked by the engine's own rules.</summary>
     public static MethodParameters Parameters(ProtoParameters? parameters, FieldViolations violations)

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
 using Targeting.Common.V1;
@@ -121,8 +122,11 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
         Assert.All(byZ.Zip(byZ.Skip(1)), pair => Assert.True(pair.First.FdrQ <= pair.Second.FdrQ, $"q {pair.First.FdrQ} at z {pair.First.GiZ} > q {pair.Second.FdrQ} at z {pair.Second.GiZ}"));
         Assert.InRange(plan.Areas[0].FdrQ, 0, 0.05);
 
+        // No method named: auto, whose backtest on Lambeth Jan–Sep puts prospective (0.1325) above naive counts (0.1316) and learned (0.1308).
         var provenance = plan.Provenance;
         Assert.Equal(Method.Prospective, provenance.Method);
+        Assert.NotNull(provenance.MethodChoice);
+        Assert.Null(provenance.LearnedModel);
         Assert.Equal((100.0, 50.0, 60.0, 200.0, 0.05), (provenance.Parameters.CellSizeM, provenance.Parameters.BandwidthM, provenance.Parameters.HalfLifeDays, provenance.Parameters.NeighbourhoodM, provenance.Parameters.FdrQ));
         Assert.Equal((January, January.AddMonths(9)), (provenance.DataWindow.Start.ToDateTime(), provenance.DataWindow.End.ToDateTime()));
         Assert.Equal(ProtoPolicy.Exclude, provenance.DiscoveredPolicy);
@@ -165,6 +169,95 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
         var ids = listed.Plans.Select(p => p.PlanId).ToList();
         Assert.True(ids.IndexOf(second.PlanId) >= 0 && ids.IndexOf(second.PlanId) < ids.IndexOf(first.PlanId), "the newer plan should be listed first");
         Assert.All(listed.Plans, p => Assert.Equal("Barking and Dagenham", p.AreaName));
+    }
+
+    [Fact]
+    public async Task ProposePatrolAreas_Auto_StatesEveryCandidatesBacktestScoreAsTheEngineComputesIt()
+    {
+        var request = LambethRequest();
+        request.Method = Method.Auto;
+
+        var provenance = (await sample.Host.CreateClient(Roles.Planner).ProposePatrolAreasAsync(request, Call)).Provenance;
+
+        // The engine's own backtest of the candidates on the same incidents, window and coverage.
+        var engine = Backtest.Run(new BacktestOptions
+        {
+            AreaOfInterest = Lambeth.Geometry,
+            Incidents = [.. sample.Incidents.Select(IncidentMapping.ToEngine)],
+            Start = January,
+            End = January.AddMonths(9),
+            Methods = [HotspotMethod.NaiveCounts, HotspotMethod.Prospective, HotspotMethod.Learned],
+            Coverages = [0.01],
+            BootstrapSamples = 200,
+            OriginShiftsInCells = [],
+        }, Ct);
+        var choice = provenance.MethodChoice;
+        Assert.Equal([Method.NaiveCounts, Method.Prospective, Method.Learned], choice.Candidates.Select(c => c.Method));
+        Assert.Equal(engine.Rows.Select(r => (r.HitRate.Value, r.HitRate.Lower, r.HitRate.Upper)),
+            choice.Candidates.Select(c => (c.HitRate.Value, c.HitRate.Lower, c.HitRate.Upper)));
+        Assert.Equal((8, 0.01), (choice.Folds, choice.Coverage));
+        Assert.Equal((January, January.AddMonths(9)), (choice.BacktestWindow.Start.ToDateTime(), choice.BacktestWindow.End.ToDateTime()));
+        var best = choice.Candidates.MaxBy(c => c.HitRate.Value)!;
+        var naive = choice.Candidates[0].HitRate.Value;
+        Assert.Equal(best.HitRate.Value > naive ? best.Method : Method.NaiveCounts, provenance.Method);
+        Assert.StartsWith("prospective: the best hit rate at 1% over 8 monthly folds, above naive counts", choice.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProposePatrolAreas_Learned_StampsTheModelsWindowAndParameterHash()
+    {
+        var request = LambethRequest();
+        request.Area = new AreaOfInterest { BoundaryName = "Barking and Dagenham" };
+        request.Method = Method.Learned;
+
+        var plan = await sample.Host.CreateClient(Roles.Planner).ProposePatrolAreasAsync(request, Call);
+
+        var model = plan.Provenance.LearnedModel;
+        Assert.Equal(Method.Learned, plan.Provenance.Method);
+        Assert.Null(plan.Provenance.MethodChoice);
+        Assert.Equal((January, January.AddMonths(9)), (model.TrainingWindow.Start.ToDateTime(), model.TrainingWindow.End.ToDateTime()));
+        Assert.Equal(3, model.TargetMonths);
+        Assert.Equal(LearnedModelOptions.Default.Hash, model.ParametersHash);
+        Assert.Equal(LearnedModelOptions.Default.Canonical, model.Parameters);
+        Assert.Equal(Method.Unspecified, model.FellBackTo);
+        Assert.InRange(model.TrainingRows, 1000, 3 * 3845); // active cells of Barking and Dagenham's 3,845, three months
+        Assert.NotEmpty(plan.Areas);
+    }
+
+    [Fact]
+    public async Task ProposePatrolAreas_SameInputsTwice_IdenticalPlansButForIdAndTime()
+    {
+        var client = sample.Host.CreateClient(Roles.Planner);
+        var request = LambethRequest();
+        request.Area = new AreaOfInterest { BoundaryName = "Barking and Dagenham" };
+
+        var first = await client.ProposePatrolAreasAsync(request, Call);
+        var second = await client.ProposePatrolAreasAsync(request, Call);
+
+        Assert.NotEqual(first.PlanId, second.PlanId);
+        foreach (var plan in new[] { first, second })
+        {
+            plan.PlanId = string.Empty;
+            plan.Provenance.GeneratedAt = null;
+        }
+
+        Assert.Equal(first.ToByteArray(), second.ToByteArray());
+        Assert.NotNull(first.Provenance.MethodChoice);
+    }
+
+    [Fact]
+    public async Task HotspotSurface_Auto_InvalidArgumentOnMethod()
+    {
+        var request = new HotspotSurfaceRequest { Area = new AreaOfInterest { BoundaryName = "Lambeth" }, DataWindow = Months(1, 10), Method = Method.Auto };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var _ in sample.Host.CreateClient(Roles.Analyst).StreamHotspotSurfaceAsync(request, Call))
+            {
+            }
+        });
+
+        new BadRequestAssertion(error).HasExactly("method");
     }
 
     [Fact]
@@ -303,11 +396,12 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
         };
         request.Methods.Add(Method.Kde);
         request.Methods.Add(Method.Unspecified);
+        request.Methods.Add(Method.Auto); // auto chooses a plan's method; a backtest compares named ones
         request.Coverages.Add(1.5);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => sample.Host.CreateClient(Roles.Planner).RunBacktestAsync(request, Call));
 
-        new BadRequestAssertion(error).HasExactly("window.start", "methods[1]", "coverages[0]", "bootstrap_samples", "parameters.fdr_q");
+        new BadRequestAssertion(error).HasExactly("window.start", "methods[1]", "methods[2]", "coverages[0]", "bootstrap_samples", "parameters.fdr_q");
     }
 
     [Fact]
