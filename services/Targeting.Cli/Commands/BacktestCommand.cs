@@ -18,7 +18,7 @@ internal static class BacktestCommand
         var data = new HotspotDataOptions();
         var methods = new Option<string[]>("--methods")
         {
-            Description = $"Methods to compare, comma-separated or repeated: {HotspotData.MethodNames} (default: all five).",
+            Description = $"Methods to compare, comma-separated or repeated: naive, kde, prospective, getis-ord, dbscan, learned (default: all six; auto is a choice among them, not a method to compare).",
             AllowMultipleArgumentsPerToken = true,
         };
         var coverages = new Option<string[]>("--coverage")

@@ -48,7 +48,7 @@ internal static class BriefCommand
         };
         var method = new Option<string?>("--method")
         {
-            Description = $"The hotspot method: {HotspotData.MethodNames} (default prospective: 100 m cells, 50 m bandwidth, 60-day half-life; see 'targeting backtest').",
+            Description = $"The hotspot method: {HotspotData.MethodNames} (default auto: the best of naive, prospective and learned in a backtest on the plan's area and window, never below naive; see 'targeting backtest').",
         };
         var output = new Option<string>("--out")
         {
