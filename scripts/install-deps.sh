@@ -5,7 +5,8 @@
 #           gdal-bin (ogrinfo: checks the briefing's GeoJSON opens as GIS tools read it).
 #           python3-grpcio/grpc-tools/protobuf (Python grpcio: a second independent gRPC peer),
 #           python3-ephem (PyEphem: an independent check of the sunset and twilight times).
-#   npm:    the grpc-js interop peers in tests/interop, from the committed package-lock.json.
+#   npm:    the grpc-js interop peers in tests/interop, and the deployment checks in tests/deployment
+#           (kubernetes-models schemas, dockerfile-ast), each from its committed package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm ci only when the lock changed since the last install (a stamp beside node_modules).
-for dir in tests/interop; do
+for dir in tests/interop tests/deployment; do
   if [[ -f "$dir/package-lock.json" ]]; then
     stamp="$dir/node_modules/.targeting-lock.sha256"
     want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
