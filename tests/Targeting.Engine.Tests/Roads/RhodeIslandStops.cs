@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Targeting.Engine.Roads;
+using Targeting.Import;
 using Targeting.Testing;
 
 namespace Targeting.Engine.Tests.Roads;
@@ -9,7 +9,7 @@ namespace Targeting.Engine.Tests.Roads;
 /// The Stanford Open Policing Project's Rhode Island subset (../shared/data/open-policing, README there)
 /// read into <see cref="VehicleStop"/>s: stop_date + stop_time as America/New_York clock time, district as
 /// the place, driver_race as the ethnicity; no coordinates (the state's one point stands in), no finds.
-/// A minimal reader for the tests; the real import is Targeting.Import's.
+/// A minimal reader for the tests, on Targeting.Import's CSV reader.
 /// </summary>
 internal static class RhodeIslandStops
 {
@@ -38,18 +38,19 @@ internal static class RhodeIslandStops
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
         using var reader = new StreamReader(Path, detectEncodingFromByteOrderMarks: true);
-        Assert.Equal(Header, reader.ReadLine());
+        var records = CsvRecordReader.ReadAll(reader).ToList();
+        Assert.Equal(Header, string.Join(',', records[0].Fields));
         var stops = new List<VehicleStop>();
-        for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        for (var r = 1; r < records.Count; r++)
         {
-            var f = Split(line);
+            var f = records[r].Fields;
             // The file's last line is cut short after drugs_related_stop (no district, no newline).
-            Assert.True(f.Count == 15 || (f.Count == 14 && reader.EndOfStream), $"{f.Count} fields: {line}");
+            Assert.True(f.Length == 15 || (f.Length == 14 && r == records.Count - 1), $"record {records[r].RecordNumber}: {f.Length} fields");
             var local = DateTime.ParseExact(f[1] + " " + f[2], "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
             stops.Add(new VehicleStop
             {
                 Time = new DateTimeOffset(local, zone.GetUtcOffset(local)),
-                Place = f.Count == 15 ? Blank(f[14]) : null,
+                Place = f.Length == 15 ? Blank(f[14]) : null,
                 Ethnicity = Blank(f[5]),
                 Sex = f[4] switch { "M" => DriverSex.Male, "F" => DriverSex.Female, _ => null },
                 Searched = f[8] == "TRUE",
@@ -62,37 +63,4 @@ internal static class RhodeIslandStops
     }
 
     private static string? Blank(string s) => s.Length == 0 ? null : s;
-
-    // RFC 4180 fields: search_type is quoted when it lists several types.
-    private static List<string> Split(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                field.Append('"');
-                i++;
-            }
-            else if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return fields;
-    }
 }

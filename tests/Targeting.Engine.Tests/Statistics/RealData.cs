@@ -2,6 +2,7 @@ using System.Text.Json;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
 using Targeting.Engine.Statistics;
+using Targeting.Import;
 
 namespace Targeting.Engine.Tests.Statistics;
 
@@ -27,13 +28,18 @@ internal static class StopSearchFiles
     private static IEnumerable<StopSearchRow> Read(string path)
     {
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        Assert.Equal(Header, reader.ReadLine());
-        var line = 1;
-        for (var text = reader.ReadLine(); text is not null; text = reader.ReadLine())
+        var header = true;
+        foreach (var record in CsvRecordReader.ReadAll(reader))
         {
-            line++;
-            var f = Split(text);
-            Assert.True(f.Count == 15, $"{Path.GetFileName(path)} line {line}: {f.Count} columns");
+            var f = record.Fields;
+            if (header)
+            {
+                Assert.Equal(Header, string.Join(',', f));
+                header = false;
+                continue;
+            }
+
+            Assert.True(f.Length == 15, $"{Path.GetFileName(path)} line {record.RecordNumber}: {f.Length} columns");
             yield return new StopSearchRow(Coordinate(f[5]), Coordinate(f[4]), f[8], f[9], f[12]);
         }
     }
@@ -41,37 +47,6 @@ internal static class StopSearchFiles
     private static double? Coordinate(string text) =>
         text.Length == 0 ? null : double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static List<string> Split(string line)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (c == '"' && quoted && i + 1 < line.Length && line[i + 1] == '"')
-            {
-                field.Append('"');
-                i++;
-            }
-            else if (c == '"')
-            {
-                quoted = !quoted;
-            }
-            else if (c == ',' && !quoted)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return fields;
-    }
 }
 
 /// <summary>Borough polygons from the GLA GeoJSON (WGS84 lon/lat), for point-in-polygon tests with NTS.</summary>
