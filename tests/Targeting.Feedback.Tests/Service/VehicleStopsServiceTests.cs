@@ -91,13 +91,7 @@ public sealed class VehicleStopsServiceTests : IAsyncLifetime
         await officer.RecordEncounterAsync(new RecordEncounterRequest { RequestId = "person-1", Encounter = person });
 
         _hotspot = await FakeSources.StartAsync([], [], []);
-        _feedback = await _hosts.StartAsync(new Dictionary<string, string?>
-        {
-            ["Services:Hotspot:Address"] = _hotspot.Address.ToString(),
-            ["Services:Stops:Address"] = stops.ToString(),
-            ["Feedback:CensusPath"] = RepoPaths.InRepo("data", "census", "census2021_ethnic_group_london_boroughs.csv"),
-            ["Feedback:BoroughBoundaryPath"] = RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"),
-        }, (s, c) => s.AddFeedbackService(c), app => app.MapFeedbackService());
+        _feedback = await _hosts.StartFeedbackAsync(_hotspot.Address, stops);
     }
 
     public async ValueTask DisposeAsync()

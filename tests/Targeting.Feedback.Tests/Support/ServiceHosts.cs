@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Targeting.Grpc;
+using Targeting.Testing;
 
 namespace Targeting.Feedback.Tests.Support;
 
@@ -36,6 +37,15 @@ public sealed class ServiceHosts : IAsyncDisposable
         await app.StartAsync();
         return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
+
+    /// <summary>The real feedback service reading from <paramref name="hotspot"/> and <paramref name="stops"/>, with the shipped Census file and borough polygons.</summary>
+    public Task<Uri> StartFeedbackAsync(Uri hotspot, Uri stops) => StartAsync(new Dictionary<string, string?>
+    {
+        ["Services:Hotspot:Address"] = hotspot.ToString(),
+        ["Services:Stops:Address"] = stops.ToString(),
+        ["Feedback:CensusPath"] = RepoPaths.InRepo("data", "census", "census2021_ethnic_group_london_boroughs.csv"),
+        ["Feedback:BoroughBoundaryPath"] = RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"),
+    }, (s, c) => s.AddFeedbackService(c), app => app.MapFeedbackService());
 
     public async ValueTask DisposeAsync()
     {

@@ -91,13 +91,7 @@ public sealed class TransparencyWorld : IAsyncLifetime
         var (x, y) = World.Bng.Project(Brixton.Longitude, Brixton.Latitude);
         var plan = World.Plan("P-brixton", [(x - 250, y - 250, x + 250, y + 250)], Iso(PlanFrom), Iso(PlanTo));
         _hotspot = await FakeSources.StartAsync([plan], [], []);
-        Feedback = await _hosts.StartAsync(new Dictionary<string, string?>
-        {
-            ["Services:Hotspot:Address"] = _hotspot.Address.ToString(),
-            ["Services:Stops:Address"] = stops.ToString(),
-            ["Feedback:CensusPath"] = RepoPaths.InRepo("data", "census", "census2021_ethnic_group_london_boroughs.csv"),
-            ["Feedback:BoroughBoundaryPath"] = RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"),
-        }, (s, c) => s.AddFeedbackService(c), app => app.MapFeedbackService());
+        Feedback = await _hosts.StartFeedbackAsync(_hotspot.Address, stops);
     }
 
     public async ValueTask DisposeAsync()
