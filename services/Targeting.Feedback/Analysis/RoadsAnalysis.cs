@@ -193,8 +193,11 @@ public static class RoadsAnalysis
         _ => null,
     };
 
-    private static string OutcomeLabel(Outcome outcome) =>
-        string.Join(' ', System.Text.RegularExpressions.Regex.Split(outcome.ToString(), "(?<=[a-z])(?=[A-Z])")).ToLowerInvariant();
+    // "TrafficOffenceReport" -> "traffic offence report", worked out once per value rather than per stop.
+    private static readonly Dictionary<Outcome, string> OutcomeLabels = Enum.GetValues<Outcome>().ToDictionary(
+        o => o, o => string.Join(' ', System.Text.RegularExpressions.Regex.Split(o.ToString(), "(?<=[a-z])(?=[A-Z])")).ToLowerInvariant());
+
+    private static string OutcomeLabel(Outcome outcome) => OutcomeLabels.GetValueOrDefault(outcome) ?? outcome.ToString();
 
     private static string Clock(double minutes) =>
         TimeSpan.FromMinutes(Math.Round(minutes)).ToString(@"hh\:mm", CultureInfo.InvariantCulture);
