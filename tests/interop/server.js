@@ -2,7 +2,8 @@
 // (protos/targeting/testing/v1/test.proto) on a free loopback port.
 //   node server.js [--port 0] [--cert cert.pem --key key.pem] [--watch-stdin 1]
 // Prints "LISTENING <port>" once bound, then one "EVENT ..." line per server-side event the C#
-// tests check ("EVENT cancelled Sleep <probe_id>" when a Sleep call is cancelled or times out).
+// tests check ("EVENT started Sleep <probe_id>" when a Sleep handler begins, "EVENT cancelled Sleep
+// <probe_id>" when a Sleep call is cancelled or times out).
 // Stops on SIGTERM, or with --watch-stdin 1 when stdin closes (the tests' way to never leak it).
 'use strict';
 
@@ -124,6 +125,9 @@ const handlers = {
   },
 
   Sleep(call, callback) {
+    // Tests ask whether the handler ran at all: on a loaded machine a short deadline can expire
+    // before the call reaches the server, and then there is nothing to cancel.
+    event('started', 'Sleep', call.request.probe_id || '-');
     const timer = setTimeout(() => callback(null, {}), call.request.duration_ms);
     call.on('cancelled', () => {
       clearTimeout(timer);

@@ -20,6 +20,17 @@ public sealed class CallProbe
     /// <summary>Completes when the Sleep call with this probe id saw its cancellation token fire.</summary>
     public Task<bool> Cancelled(string probeId) => _cancelled.GetOrAdd(probeId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>
+    /// True when the Sleep call with this probe id saw its cancellation within <paramref name="timeout"/>,
+    /// or never reached its handler (a deadline or cancel on a loaded machine can come first: then
+    /// there is nothing to cancel). False only for a handler that ran and was never told to stop.
+    /// </summary>
+    public async Task<bool> StoppedOrNeverStartedAsync(string probeId, TimeSpan timeout)
+    {
+        var cancelled = Cancelled(probeId);
+        return await Task.WhenAny(cancelled, Task.Delay(timeout)).ConfigureAwait(false) == cancelled || !Started(probeId);
+    }
+
     public void RecordCancelled(string probeId) => _cancelled.GetOrAdd(probeId, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(true);
 
     public int NextAttempt(string key) => _attempts.AddOrUpdate(key, 1, (_, n) => n + 1);

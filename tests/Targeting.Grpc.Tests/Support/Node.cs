@@ -114,19 +114,25 @@ public sealed class GrpcJsServer : IAsyncLifetime
         Address = new Uri($"http://127.0.0.1:{port}");
     }
 
-    /// <summary>Waits for an "EVENT ..." line starting with <paramref name="prefix"/>.</summary>
+    /// <summary>
+    /// Waits for an "EVENT ..." line starting with <paramref name="prefix"/>; looks at least once,
+    /// so a zero timeout asks whether the event has already happened.
+    /// </summary>
     public async Task<bool> WaitForEventAsync(string prefix, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < until)
+        while (true)
         {
             if (Events.Any(e => e.StartsWith(prefix, StringComparison.Ordinal)))
             {
                 return true;
             }
+            if (DateTime.UtcNow >= until)
+            {
+                return false;
+            }
             await Task.Delay(50);
         }
-        return false;
     }
 
     private void OnLine(string? line)
