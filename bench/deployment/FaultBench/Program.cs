@@ -118,10 +118,13 @@ internal sealed class FaultRun(FaultOptions options)
     private readonly ConcurrentBag<(double At, string Kind, bool Ok)> _events = [];
     private readonly ConcurrentBag<(double At, string Service, bool Serving)> _probes = [];
     private readonly ConcurrentBag<string> _violations = [];
+    private readonly ConcurrentDictionary<StatusCode, string> _details = new();
     private readonly ConcurrentBag<string> _planIds = [];
     private readonly List<string> _log = [];
     private long _inFlight;
     private double _giveUpAt = double.MaxValue;
+    private const int MaxAttemptsInFlight = 64;
+    private readonly SemaphoreSlim _attemptSlots = new(MaxAttemptsInFlight);
     private string? _latestPlan;
 
     private double Now => Stopwatch.GetElapsedTime(_t0).TotalSeconds;
@@ -324,10 +327,16 @@ internal sealed class FaultRun(FaultOptions options)
             var phase = PhaseAt(due);
             for (var attempt = 1; ; attempt++)
             {
+                // At most MaxAttemptsInFlight attempts at once, as a fleet of devices each sending its
+                // own queue: unbounded, the retries of a backlog would swamp the recovering service.
+                await _attemptSlots.WaitAsync();
                 var sent = Now;
+                var slotHeld = true;
                 try
                 {
                     var receipt = await client.RecordEncounterAsync(request, CallOptions.WithTimeout(TimeSpan.FromSeconds(5)));
+                    _attemptSlots.Release();
+                    slotHeld = false;
                     var done = Now;
                     _acks[seq] = new Ack(seq, requestId, receipt.EncounterId, officer.Team, officer.Subject, receipt.Replayed, attempt, due, done);
                     _latencies.GetOrAdd("write|" + phase, _ => []).Add((done - due) * 1000);
@@ -343,9 +352,12 @@ internal sealed class FaultRun(FaultOptions options)
                 }
                 catch (RpcException ex)
                 {
+                    _attemptSlots.Release();
+                    slotHeld = false;
                     var failed = Now;
                     Count("attempts|" + PhaseAt(sent));
                     _attemptErrors.AddOrUpdate($"record|{PhaseAt(sent)}|{ex.StatusCode}", 1, (_, v) => v + 1);
+                    _details.TryAdd(ex.StatusCode, ex.Status.Detail);
                     _events.Add((failed, "record", false));
                     if (ex.StatusCode is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled or StatusCode.ResourceExhausted))
                     {
@@ -364,6 +376,13 @@ internal sealed class FaultRun(FaultOptions options)
                     // Exponential backoff with jitter, at most 1 s: retries of the same request id.
                     var backoff = Math.Min(1.0, 0.05 * Math.Pow(2, Math.Min(attempt, 6))) * (0.5 + Random.Shared.NextDouble() / 2);
                     await Task.Delay(TimeSpan.FromSeconds(backoff));
+                }
+                finally
+                {
+                    if (slotHeld)
+                    {
+                        _attemptSlots.Release();
+                    }
                 }
             }
         }
@@ -447,6 +466,7 @@ internal sealed class FaultRun(FaultOptions options)
                 catch (RpcException ex)
                 {
                     _attemptErrors.AddOrUpdate($"{kind}|{phase}|{ex.StatusCode}", 1, (_, v) => v + 1);
+                    _details.TryAdd(ex.StatusCode, ex.Status.Detail);
                     _events.Add((Now, kind, false));
                 }
                 finally
@@ -790,7 +810,7 @@ internal sealed class FaultRun(FaultOptions options)
         md.AppendLine();
         md.AppendLine("### Recording, per phase");
         md.AppendLine();
-        md.AppendLine("Write latency runs from when the write was due (open loop) to its acknowledgement, retries included; attempts are single calls (5 s deadline), retried with the same request id after a backoff of 50 ms doubling to 1 s.");
+        md.AppendLine($"Write latency runs from when the write fell due (open loop: writes fall due at the fixed rate whatever the replies do, and wait for one of {MaxAttemptsInFlight} attempt slots, as a fleet of devices each sending its own queue) to its acknowledgement, retries included; attempts are single calls (5 s deadline), retried with the same request id after a backoff of 50 ms doubling to 1 s.");
         md.AppendLine();
         md.AppendLine("| phase | s | writes due | acked/s | write p50 ms | write p99 ms | write max ms | attempts | failed attempts by status | acks replayed |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
@@ -806,6 +826,9 @@ internal sealed class FaultRun(FaultOptions options)
                 $"| {ph.Name} | {seconds:F0} | {due} | {_counters.GetValueOrDefault("acked|" + ph.Name) / seconds:F1} | {Percentile(lat, 0.5):F1} | {Percentile(lat, 0.99):F1} | {(lat.Length > 0 ? lat[^1] : double.NaN):F0} | {_counters.GetValueOrDefault("attempts|" + ph.Name)} | {(errors.Count == 0 ? "none" : string.Join(", ", errors))} | {_counters.GetValueOrDefault("replayed|" + ph.Name)} |");
         }
 
+        md.AppendLine();
+        md.AppendLine("The first failure's detail of each status code seen: " +
+            string.Join("; ", _details.OrderBy(d => d.Key).Select(d => $"{d.Key}: \"{(d.Value.Length > 160 ? d.Value[..160] + "..." : d.Value)}\"")) + ".");
         md.AppendLine();
         md.AppendLine("### Other calls, per phase");
         md.AppendLine();
