@@ -3,7 +3,7 @@
 #   bash bench/deployment/faults.sh [--rate N] [--phase-seconds S] [--warmup-seconds S]
 #                                   [--pg-down-seconds S] [--no-build] [--out FILE]
 #     --rate             RecordEncounter calls offered per second, open loop (default 40)
-#     --phase-seconds    length of each phase (default 40); --warmup-seconds the first (default 20)
+#     --phase-seconds    length of each phase (default 40); --warmup-seconds the first (default 30)
 #     --pg-down-seconds  how long PostgreSQL stays down each time (default 10)
 #     --no-build         use the Release builds already made (FaultBench and the services)
 #     --out              results file (default bench/deployment/results-YYYY-MM-DD.md)
@@ -20,7 +20,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 rate=40
 phase=40
-warmup=20
+warmup=30
 pg_down=10
 build=1
 out="$here/results-$(date -u +%Y-%m-%d).md"
@@ -129,7 +129,7 @@ set -e
   echo "### What run-local.sh saw"
   echo
   echo '```'
-  grep -v '^$' "$run_dir/run-local.err" | sed "s#$run_dir#<run>#g"
+  grep -v -e "^$" -e " Killed " "$run_dir/run-local.err" | sed "s#$run_dir#<run>#g"
   echo '```'
 } >"$out"
 cp "$run_dir/section.json" "${out%.md}.json"
