@@ -50,7 +50,7 @@ public sealed class SplitRunRestartTests(PostgresDatabase database) : IClassFixt
             var stops = new StopsClient(officer);
             Assert.True(await ServingWithinAsync(address, TimeSpan.FromSeconds(120)), "stops never SERVING");
             var request = new RecordEncounterRequest { RequestId = "restart-1", Encounter = Search() };
-            var first = await stops.RecordEncounterAsync(request, CallOptions.WithTimeout(TimeSpan.FromSeconds(30)));
+            var first = await stops.RecordEncounterAsync(request, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellation));
             Assert.False(first.Replayed);
 
             var pidFile = Path.Combine(runDir, "stops.pid");
@@ -68,7 +68,7 @@ public sealed class SplitRunRestartTests(PostgresDatabase database) : IClassFixt
             Assert.True(await ServingWithinAsync(address, TimeSpan.FromSeconds(120)), "stops not SERVING after its restart");
 
             // The acknowledged write survived the kill: the retry is a replay of the same encounter.
-            var retry = await stops.RecordEncounterAsync(request, CallOptions.WithTimeout(TimeSpan.FromSeconds(30)));
+            var retry = await stops.RecordEncounterAsync(request, CallOptions.WithTimeout(TimeSpan.FromSeconds(30), cancellation));
             Assert.True(retry.Replayed);
             Assert.Equal(first.EncounterId, retry.EncounterId);
             Assert.Equal("team-restart", (await stops.GetEncounterAsync(first.EncounterId)).Current.Officer.Team);
@@ -109,7 +109,7 @@ public sealed class SplitRunRestartTests(PostgresDatabase database) : IClassFixt
             {
                 // Not listening yet (or too busy to answer): try again.
             }
-            await Task.Delay(200);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
         }
         return false;
     }
