@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load and faults on the split run, one command (loopback only, about 6 minutes with the defaults):
+# Load and faults on the split run, one command (loopback only, about 10 minutes with the defaults):
 #   bash bench/deployment/faults.sh [--rate N] [--phase-seconds S] [--warmup-seconds S]
 #                                   [--pg-down-seconds S] [--no-build] [--out FILE]
 #     --rate             RecordEncounter calls offered per second, open loop (default 40)
