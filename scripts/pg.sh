@@ -3,7 +3,7 @@
 #
 #   scripts/pg.sh start DIR   initialise (once) and start a cluster in DIR; prints the connection
 #                             string (also written to DIR/connection-string)
-#   scripts/pg.sh stop DIR    stop it
+#   scripts/pg.sh stop DIR    stop it (start DIR again restarts it on the same port)
 #
 # PostGIS is created in template1, so every database made from it has the extension.
 # initdb refuses to run as root, so as root the cluster runs as the 'postgres' user.
@@ -40,7 +40,8 @@ case "$command" in
       as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
-    port=$(free_port)
+    # A restart keeps its port, so connection strings handed out stay valid.
+    port=$(cat "$dir/port" 2>/dev/null || free_port)
     # fsync stays on: the stops service's durability tests rely on real commits.
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" start >/dev/null \

@@ -2,10 +2,14 @@
 # Each service in its own process, on loopback, against one PostgreSQL + PostGIS: hotspot, stops,
 # feedback (and web, when services/Targeting.Web exists), configured with the keys the Kubernetes
 # manifests use (k8s/base), minus Dapr: here the services call each other at their addresses.
-#   scripts/run-local.sh [--pg CONNECTION_STRING] [--port-base N] [--no-build] [--production]
+#   scripts/run-local.sh [--pg CONNECTION_STRING] [--port-base N] [--no-build] [--release]
+#                        [--restart] [--run-dir DIR] [--production]
 #     --pg          use this database (else $TARGETING_PG, else a throwaway cluster from scripts/pg.sh)
 #     --port-base   web on N, hotspot N+1, stops N+2, feedback N+3 (default 5100)
-#     --no-build    run the Debug builds already in services/*/bin
+#     --no-build    run the builds already in services/*/bin
+#     --release     build and run the Release configuration (default Debug)
+#     --restart     restart a service that exits, as Kubernetes does (default: stop everything)
+#     --run-dir     logs and DIR/<service>.pid (the running process) here (default a new temp folder)
 #     --production  DOTNET_ENVIRONMENT=Production: the environment must then hold the manifests'
 #                   secrets, Authentication__SigningKey, Stops__PseudonymKey and Services__Token
 #                   (default Development: the built-in development keys and tokens)
@@ -13,10 +17,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
 pg="${TARGETING_PG:-}"
 base=5100
 build=1
+configuration=Debug
+restart=0
+run_dir=""
 environment=Development
 while (($#)); do
   case "$1" in
@@ -24,6 +31,9 @@ while (($#)); do
     --pg) pg="${2:?--pg needs a connection string}"; shift 2 ;;
     --port-base) base="${2:?--port-base needs a port}"; shift 2 ;;
     --no-build) build=0; shift ;;
+    --release) configuration=Release; shift ;;
+    --restart) restart=1; shift ;;
+    --run-dir) run_dir="${2:?--run-dir needs a folder}"; shift 2 ;;
     --production) environment=Production; shift ;;
     *) echo "run-local: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -47,14 +57,18 @@ declare -A project=([hotspot]=Targeting.Hotspot [stops]=Targeting.Stops [feedbac
 declare -A port=([web]=$base [hotspot]=$((base + 1)) [stops]=$((base + 2)) [feedback]=$((base + 3)))
 address() { echo "http://127.0.0.1:${port[$1]}"; }
 
-run_dir=$(mktemp -d /tmp/targeting-run-local.XXXXXX)
-pids=()
+if [[ -n "$run_dir" ]]; then
+  mkdir -p "$run_dir"
+  run_dir=$(cd "$run_dir" && pwd)
+else
+  run_dir=$(mktemp -d /tmp/targeting-run-local.XXXXXX)
+fi
 declare -A pid_of
 pg_dir=""
 cleanup() {
   trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for pid in "${pid_of[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pid_of[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n "$pg_dir" ]]; then scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true; fi
   echo "run-local: stopped (logs in $run_dir)" >&2
 }
@@ -69,7 +83,7 @@ fi
 
 if ((build)); then
   for service in "${services[@]}"; do
-    dotnet build "services/${project[$service]}/${project[$service]}.csproj" --nologo -v quiet >"$run_dir/build-$service.log" 2>&1 \
+    dotnet build "services/${project[$service]}/${project[$service]}.csproj" -c "$configuration" --nologo -v quiet >"$run_dir/build-$service.log" 2>&1 \
       || { cat "$run_dir/build-$service.log" >&2; exit 1; }
   done
 fi
@@ -77,7 +91,7 @@ fi
 # The environment of each service: the manifests' keys (k8s/base/*.yaml), loopback addresses for Dapr's.
 start() {
   local service=$1
-  local dll="services/${project[$service]}/bin/Debug/net10.0/${project[$service]}.dll"
+  local dll="services/${project[$service]}/bin/$configuration/net10.0/${project[$service]}.dll"
   if [[ ! -f "$dll" ]]; then
     echo "run-local: $dll is missing: build first (drop --no-build)" >&2
     exit 1
@@ -90,10 +104,10 @@ start() {
     web) env+=(Services__Hotspot__Address="$(address hotspot)" Services__Stops__Address="$(address stops)" Services__Feedback__Address="$(address feedback)") ;;
   esac
   # The project folder is the content root, as under `dotnet run`; the secrets, when set, are inherited.
-  (cd "services/${project[$service]}" && exec env "${env[@]}" dotnet "bin/Debug/net10.0/${project[$service]}.dll" --urls "$(address "$service")") \
-    >"$run_dir/$service.log" 2>&1 &
-  pids+=($!)
+  (cd "services/${project[$service]}" && exec env "${env[@]}" dotnet "bin/$configuration/net10.0/${project[$service]}.dll" --urls "$(address "$service")") \
+    >>"$run_dir/$service.log" 2>&1 &
   pid_of[$service]=$!
+  echo "$!" >"$run_dir/$service.pid"
 }
 
 # One after another, each up (listening) before the next starts: hotspot and stops both run
@@ -120,9 +134,25 @@ for service in "${services[@]}"; do
 done
 echo "run-local: ready ($environment; logs in $run_dir); Ctrl-C stops everything" >&2
 
-# Until Ctrl-C, or until one service exits (then the others are stopped too).
+# Until Ctrl-C, or until one service exits: then the others are stopped too, or, with --restart,
+# that one is started again (a second later, as a kubelet would after a crash). Polled, because
+# a service may die while another is being restarted (bash then reaps it outside any wait -n).
 set +e
-wait -n "${pids[@]}"
-status=$?
-echo "run-local: a service exited ($status); stopping the others" >&2
-exit "$status"
+while true; do
+  for service in "${services[@]}"; do
+    kill -0 "${pid_of[$service]}" 2>/dev/null && continue
+    wait "${pid_of[$service]}" 2>/dev/null
+    status=$?
+    if ((!restart)); then
+      echo "run-local: $service exited ($status); stopping the others" >&2
+      exit "$status"
+    fi
+    echo "run-local: $service exited; restarting it" >&2
+    sleep 1
+    start "$service"
+    wait_listening "$service"
+    echo "run-local: $service restarted ($(address "$service"), pid ${pid_of[$service]})" >&2
+  done
+  sleep 0.2 &
+  wait $!
+done

@@ -17,6 +17,7 @@ namespace Targeting.Deployment.Tests;
 /// scripts/run-local.sh: hotspot, stops and feedback each in its own process against one PostGIS
 /// database, answering health over gRPC and calling each other across processes.
 /// </summary>
+[Collection(SplitRunCollection.Name)]
 public sealed class SplitRunTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
     private static readonly GrpcMethod<HealthCheckRequest, HealthCheckResponse> HealthCheck =
@@ -171,7 +172,7 @@ public sealed class SplitRunTests(PostgresDatabase database) : IClassFixture<Pos
         return status;
     }
 
-    private static Process Start(string script, params string[] arguments)
+    internal static Process Start(string script, params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(script);
@@ -183,7 +184,7 @@ public sealed class SplitRunTests(PostgresDatabase database) : IClassFixture<Pos
     }
 
     /// <summary>Four consecutive free loopback ports, the first of them returned.</summary>
-    private static int FreePortBase()
+    internal static int FreePortBase()
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
@@ -196,7 +197,7 @@ public sealed class SplitRunTests(PostgresDatabase database) : IClassFixture<Pos
         throw new InvalidOperationException("no four free consecutive loopback ports");
     }
 
-    private static bool Listening(int port)
+    internal static bool Listening(int port)
     {
         try
         {
