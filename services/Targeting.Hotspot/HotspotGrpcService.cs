@@ -376,7 +376,7 @@ public sealed class HotspotGrpcService(
         {
             return await call();
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (store.IsUnavailable(e))
         {
             monitor.ReportUnavailable(e);
             throw new RpcException(new Status(StatusCode.Unavailable, "the hotspot database cannot be reached; try again shortly"));

@@ -83,8 +83,9 @@ public sealed partial class HotspotStoreMonitor(
             var up = await store.PingAsync(cancellationToken);
             health.SetStatus(ServiceName, up ? ServingStatus.Serving : ServingStatus.NotServing);
         }
-        catch (StoreUnavailableException e)
+        catch (Exception e) when (store.IsUnavailable(e))
         {
+            // Also a database that went away mid-check: an uncaught exception here would stop the host.
             ReportUnavailable(e);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -82,6 +82,12 @@ public interface IHotspotStore
     /// <summary>"sqlite" or "postgres", for logs and provenance.</summary>
     string Provider { get; }
 
+    /// <summary>
+    /// Whether an exception a store call threw means the database could not be reached or went away
+    /// mid-call (a restart or crash), so the caller should hear UNAVAILABLE and try again, not INTERNAL.
+    /// </summary>
+    bool IsUnavailable(Exception error);
+
     /// <summary>Creates or upgrades the schema; safe to call from several processes at once.</summary>
     Task MigrateAsync(CancellationToken cancellationToken);
 

@@ -74,6 +74,50 @@ public sealed class PostgisHotspotStoreTests(PostgresDatabase database) : Hotspo
         Assert.Contains("never overwritten", error.MessageText, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("57P01", true)] // terminating connection due to administrator command: a restart
+    [InlineData("57P03", true)] // the database system is starting up
+    [InlineData("08006", true)] // connection failure
+    [InlineData("53300", true)] // too many connections
+    [InlineData("23505", false)] // a unique violation is a bug or a conflict, not an outage
+    [InlineData("42P01", false)] // undefined table
+    public void IsUnavailable_ServerErrors_OnlyConnectionLevelOnesCount(string sqlState, bool unavailable)
+    {
+        var store = new PostgisHotspotStore(PostgisHotspotStore.CreateDataSource("Host=127.0.0.1;Port=1;Database=none"));
+
+        Assert.Equal(unavailable, store.IsUnavailable(new PostgresException("message", "FATAL", "FATAL", sqlState)));
+        Assert.False(store.IsUnavailable(new InvalidOperationException("a bug")));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DatabaseWithoutPostGis_GeometriesWorkAtOnceWithoutARestart()
+    {
+        database.Require();
+        var name = "nopostgis_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var create = DataSource().CreateCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0"))
+        {
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+        try
+        {
+            var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = name }.ConnectionString;
+            await using var dataSource = PostgisHotspotStore.CreateDataSource(connection);
+            var store = new PostgisHotspotStore(dataSource);
+            await store.MigrateAsync(Ct);
+
+            // The pool's first connection knew no geometry type; the plan's shapes are geometries.
+            await store.SavePlanAsync(Plan("p", "Lambeth", 10, "A1"), [Square(530_000, 180_000, 100)], Ct);
+
+            Assert.Equal("p", (await store.GetPlanAsync("p", Ct))?.PlanId);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var drop = DataSource().CreateCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            await drop.ExecuteNonQueryAsync(Ct);
+        }
+    }
+
     [Fact]
     public async Task PingAsync_ServerNotListening_FalseAndCallsThrowStoreUnavailable()
     {

@@ -44,6 +44,30 @@ public sealed class PostgisHotspotStore : IHotspotStore
 
     public string Provider => "postgres";
 
+    /// <summary>
+    /// Connection-level failures: reaching the server (sockets, timeouts, an NpgsqlException that is
+    /// not a server error), connection exceptions (SQLSTATE class 08), shutdown or recovery
+    /// (57P01-57P03: a restart ends every session mid-query) and too many connections (53300).
+    /// Such a failure clears the pool, whose other connections died with the server.
+    /// </summary>
+    public bool IsUnavailable(Exception error)
+    {
+        var unavailable = error switch
+        {
+            StoreUnavailableException => true,
+            PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                || pg.SqlState is "57P01" or "57P02" or "57P03" or "53300",
+            NpgsqlException or SocketException or TimeoutException or IOException => true,
+            _ => false,
+        };
+        if (unavailable && error is not StoreUnavailableException)
+        {
+            _dataSource.Clear();
+        }
+
+        return unavailable;
+    }
+
     /// <summary>The SQL with its tables qualified by this store's schema.</summary>
     private string Sql(string sql) =>
         _schema == DefaultSchema ? sql : sql.Replace(DefaultSchema + ".", _schema + ".", StringComparison.Ordinal);
@@ -80,6 +104,10 @@ public sealed class PostgisHotspotStore : IHotspotStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        // The pool loaded the database's types when this connection opened, before a first migration
+        // created PostGIS: without a reload, geometry parameters fail ("Cannot resolve 'geometry'")
+        // until the process restarts.
+        await connection.ReloadTypesAsync(cancellationToken);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

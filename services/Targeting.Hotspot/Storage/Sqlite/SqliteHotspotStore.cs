@@ -34,6 +34,9 @@ public sealed class SqliteHotspotStore : IHotspotStore
 
     public string Provider => "sqlite";
 
+    /// <summary>Only failing to open the file counts (the embedded store has no server to lose).</summary>
+    public bool IsUnavailable(Exception error) => error is StoreUnavailableException;
+
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
