@@ -21,6 +21,8 @@ public static class WebHostExtensions
         {
             // Zero values are left out: a London-wide surface is tens of thousands of cells.
             o.JsonSettings.IgnoreDefaultValues = true;
+            // A status's details (google.rpc.BadRequest field violations) are written as JSON Any values.
+            o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromFiles(Google.Rpc.ErrorDetailsReflection.Descriptor);
         });
         services.AddHttpContextAccessor();
         services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section))

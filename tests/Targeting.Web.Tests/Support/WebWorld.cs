@@ -170,6 +170,10 @@ public sealed class WebWorld : IAsyncLifetime
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("TARGETING_WEB_TEST_LOG") == "1")
+        {
+            builder.Logging.AddConsole();
+        }
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = http1 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2));
         if (grpcServer)
         {

@@ -35,7 +35,7 @@ export const CellLayer = L.Layer.extend({
     this._canvas = L.DomUtil.create('canvas', 'cell-layer leaflet-zoom-hide');
     this._canvas.setAttribute('aria-hidden', 'true');
     this._canvas.style.opacity = '0.75';
-    map.getPanes().overlayPane.appendChild(this._canvas);
+    (map.getPane('surface') || map.getPanes().overlayPane).appendChild(this._canvas);
     map.on('moveend zoomend resize viewreset', this._redraw, this);
     this._redraw();
   },

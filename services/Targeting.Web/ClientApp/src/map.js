@@ -30,12 +30,17 @@ const pct = (v, digits = 1) => `${((v || 0) * 100).toFixed(digits)}%`;
 const num = (v, digits = 0) => (v || 0).toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const label = (e) => String(e || '').replace(/^[A-Z]+(_[A-Z]+)*?_(?=[A-Z])/, '').toLowerCase().replace(/_/g, ' ');
 
-const map = L.map('map', { zoomSnap: 0.25, keyboard: true, preferCanvas: false, attributionControl: true });
+// No tile layer gives Leaflet its zoom range, so the map states its own.
+const map = L.map('map', { minZoom: 8, maxZoom: 18, zoomSnap: 0.25, fadeAnimation: false, keyboard: true, preferCanvas: false, attributionControl: true });
 map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution('Boundaries: ONS, OGL v3 · Crime and stops: data.police.uk, OGL v3');
 map.setView([51.5, -0.1], 11);
+// The surface's canvas lies under the vector layers (overlay pane z-index 400), so areas stay on top.
+map.createPane('surface').style.zIndex = '350';
 // The map container is a focusable region: arrow keys pan, +/- zoom (Leaflet's keyboard handler).
 map.getContainer().setAttribute('aria-roledescription', 'map');
+// A long popup scrolls: it takes focus so the keyboard can scroll it too.
+map.on('popupopen', (event) => event.popup.getElement()?.querySelector('.leaflet-popup-content')?.setAttribute('tabindex', '0'));
 
 const boroughs = L.geoJSON(null, { style: { color: '#333333', weight: 2, fill: false }, interactive: false });
 const wards = L.geoJSON(null, { style: { color: '#7a7a7a', weight: 0.7, dashArray: '3 3', fill: false }, interactive: false });
@@ -154,6 +159,8 @@ function drawPlan(plan) {
     const element = layer.getElement();
     if (element) {
       element.setAttribute('data-area-id', area.areaId);
+      // A drawn shape: named for screen readers; it is reached by keyboard through the list of areas.
+      element.setAttribute('role', 'img');
       element.setAttribute('aria-label', areaLabel(area));
     }
     state.areaLayers.set(area.areaId, layer);
@@ -207,6 +214,7 @@ async function loadPlans(selectId) {
 async function showPlan(planId) {
   const plan = await get(`/api/v1/plans/${encodeURIComponent(planId)}`);
   drawPlan(plan);
+  if ([...$('area').options].some((o) => o.value === plan.areaName)) $('area').value = plan.areaName;
   const p = plan.provenance || {};
   const areaName = plan.areaName && plan.areaName !== 'custom' ? plan.areaName : $('filters').area.value;
   await drawSurface({ area: { boundaryName: areaName }, dataWindow: p.dataWindow, method: p.method === 'METHOD_AUTO' ? 'METHOD_UNSPECIFIED' : p.method, parameters: p.parameters });
