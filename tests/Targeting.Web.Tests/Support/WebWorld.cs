@@ -29,8 +29,30 @@ namespace Targeting.Web.Tests.Support;
 /// the web host in front of them; and Debian's Chromium driven by Microsoft.Playwright. Every host
 /// listens on a free loopback port.
 /// </summary>
-public sealed class WebWorld : IAsyncLifetime
+public class WebWorld : IAsyncLifetime
 {
+    /// <summary>What a world is loaded with.</summary>
+    public sealed record WorldData(string CrimeFile, IReadOnlyList<(string Path, string? Kind)> HotspotBoundaries, bool ImportStops,
+        string WebBoroughs, string WebWards, string PlanArea, int MaxAreas);
+
+    /// <summary>The shipped sample.</summary>
+    public static WorldData Sample { get; } = new(
+        RepoPaths.InRepo("data", "police-uk", "street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz"), [], ImportStops: true,
+        RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"),
+        RepoPaths.InRepo("data", "boundaries", "wards_2014_barking_dagenham_lambeth.geojson"), "Lambeth", MaxAreas: 6);
+
+    private readonly WorldData _data;
+
+    public WebWorld()
+        : this(Sample)
+    {
+    }
+
+    protected WebWorld(WorldData data) => _data = data;
+
+    /// <summary>False for a world that is not wanted in this run (its tests skip): nothing is started.</summary>
+    protected virtual bool Wanted => true;
+
     /// <summary>Where the tests keep their screenshots (TestResults/ is ignored by git).</summary>
     public static readonly string ScreenshotFolder = RepoPaths.InRepo("tests", "Targeting.Web.Tests", "TestResults", "screenshots");
 
@@ -67,10 +89,20 @@ public sealed class WebWorld : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        if (!Wanted)
+        {
+            return;
+        }
         await _hotspotDatabase.InitializeAsync();
         await _stopsDatabase.InitializeAsync();
         Store = _hotspotDatabase.IsAvailable ? "PostGIS" : "SQLite";
-        Hotspot = await StartAsync(Storage(_hotspotDatabase), (s, c) => s.AddHotspotService(c), app => app.MapHotspotService(), http1: false);
+        var hotspotSettings = Storage(_hotspotDatabase);
+        for (var i = 0; i < _data.HotspotBoundaries.Count; i++)
+        {
+            hotspotSettings[$"Hotspot:Boundaries:{i}:Path"] = _data.HotspotBoundaries[i].Path;
+            hotspotSettings[$"Hotspot:Boundaries:{i}:Kind"] = _data.HotspotBoundaries[i].Kind;
+        }
+        Hotspot = await StartAsync(hotspotSettings, (s, c) => s.AddHotspotService(c), app => app.MapHotspotService(), http1: false);
         var stopsSettings = Storage(_stopsDatabase);
         stopsSettings["Stops:BoundaryPath"] = RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson");
         stopsSettings["Services:Hotspot:Address"] = Hotspot.ToString();
@@ -84,17 +116,20 @@ public sealed class WebWorld : IAsyncLifetime
         }, (s, c) => s.AddFeedbackService(c), app => app.MapFeedbackService(), http1: false);
 
         await ImportCrimesAsync();
-        await ImportStopsAsync();
+        if (_data.ImportStops)
+        {
+            await ImportStopsAsync();
+        }
         {
             var hotspot = HotspotClient(Roles.Planner);
             using var channel = hotspot.Channel;
             Plan = await hotspot.ProposePatrolAreasAsync(new ProposePatrolAreasRequest
             {
-                Area = new AreaOfInterest { BoundaryName = "Lambeth" },
+                Area = new AreaOfInterest { BoundaryName = _data.PlanArea },
                 DataWindow = DataWindow,
                 Method = Method.NaiveCounts,
                 BudgetFraction = 0.01,
-                MaxAreas = 6,
+                MaxAreas = _data.MaxAreas,
                 Note = "web tests",
             });
         }
@@ -106,8 +141,8 @@ public sealed class WebWorld : IAsyncLifetime
             ["Services:Feedback:Address"] = Feedback.ToString(),
             ["Grpc:Http2OnlyEndpoints"] = "false",
             ["Web:StaticRoot"] = RepoPaths.InRepo("services", "Targeting.Web", "ClientApp", "dist"),
-            ["Web:BoroughsPath"] = RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson"),
-            ["Web:WardsPath"] = RepoPaths.InRepo("data", "boundaries", "wards_2014_barking_dagenham_lambeth.geojson"),
+            ["Web:BoroughsPath"] = _data.WebBoroughs,
+            ["Web:WardsPath"] = _data.WebWards,
         }, (s, c) => s.AddWebHost(c), app => app.UseWebHost(), http1: true, grpcServer: false);
 
         _playwright = await Playwright.CreateAsync();
@@ -132,8 +167,9 @@ public sealed class WebWorld : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (Browser is not null)
         {
             await Browser.CloseAsync();
@@ -195,7 +231,7 @@ public sealed class WebWorld : IAsyncLifetime
     {
         var client = HotspotClient(Roles.Service);
         using var channel = client.Channel;
-        var path = RepoPaths.InRepo("data", "police-uk", "street-crime-barking-dagenham-lambeth-2022-01-to-2022-09.csv.gz");
+        var path = _data.CrimeFile;
         await using var call = client.ImportIncidents();
         var first = true;
         await CrimeFileImporter.ReadAsync(path, async (batch, ct) =>
