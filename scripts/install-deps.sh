@@ -6,13 +6,15 @@
 #           python3-grpcio/grpc-tools/protobuf (Python grpcio: a second independent gRPC peer),
 #           python3-ephem (PyEphem: an independent check of the sunset and twilight times).
 #   npm:    the grpc-js interop peers in tests/interop, and the deployment checks in tests/deployment
-#           (kubernetes-models schemas, dockerfile-ast), each from its committed package-lock.json.
+#           (kubernetes-models schemas, dockerfile-ast), and the web pages' front end in
+#           services/Targeting.Web/ClientApp (leaflet, esbuild, axe-core), each from its committed package-lock.json.
+#   Chromium: Debian's, driven by the web tests (Microsoft.Playwright with its executable path).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 apt_packages=(postgresql-15 postgresql-15-postgis-3 nghttp2-client python3-scipy python3-statsmodels
               python3-sklearn python3-numpy python3-matplotlib gdal-bin nodejs npm
-              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem)
+              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem chromium)
 missing=()
 for package in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (the machine's own Node 20): only install when absent.
@@ -32,7 +34,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm ci only when the lock changed since the last install (a stamp beside node_modules).
-for dir in tests/interop tests/deployment; do
+for dir in tests/interop tests/deployment services/Targeting.Web/ClientApp; do
   if [[ -f "$dir/package-lock.json" ]]; then
     stamp="$dir/node_modules/.targeting-lock.sha256"
     want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Targeting.Grpc;
+using Targeting.Web.Tests.Support;
+
+namespace Targeting.Web.Tests;
+
+/// <summary>The web's JSON routes over HTTP/1.1, as the browser calls them: the same roles as the services', statuses passed through.</summary>
+[Collection(WebCollection.Name)]
+public sealed class GatewayTests(WebWorld world)
+{
+    private HttpClient Client(string? role)
+    {
+        var client = new HttpClient { BaseAddress = world.Web, Timeout = TimeSpan.FromMinutes(5) };
+        if (role is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentTokens.Issue(role, "gateway-test-" + role));
+        }
+        return client;
+    }
+
+    [Fact]
+    public async Task Healthz_Anonymous_Ok()
+    {
+        using var client = Client(null);
+        var response = await client.GetAsync("/healthz", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Plans_NoToken_Unauthorized()
+    {
+        using var client = Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/plans", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task GetPlan_Planner_IsThePlanHotspotStored()
+    {
+        using var client = Client(Roles.Planner);
+        var response = await client.GetAsync("/api/v1/plans/" + world.Plan.PlanId, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var plan = Google.Protobuf.JsonParser.Default.Parse<Targeting.Hotspot.V1.PatrolPlan>(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(world.Plan, plan);
+    }
+
+    [Fact]
+    public async Task Propose_Analyst_Forbidden()
+    {
+        using var client = Client(Roles.Analyst);
+        var response = await client.PostAsync("/api/v1/plans", Json(new { area = new { boundaryName = "Lambeth" }, dataWindow = Window() }), Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Propose_BudgetTooLarge_BadRequestWithTheServicesFieldViolation()
+    {
+        using var client = Client(Roles.Planner);
+        var response = await client.PostAsync("/api/v1/plans", Json(new { area = new { boundaryName = "Lambeth" }, dataWindow = Window(), budgetFraction = 0.5 }), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(3, body.RootElement.GetProperty("code").GetInt32()); // INVALID_ARGUMENT
+        Assert.Contains("budget_fraction", body.RootElement.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Roles.Planner, false)]
+    [InlineData(Roles.Analyst, true)]
+    public async Task MapStops_PersonalFieldsOnlyForRolesThatMaySeeThem(string role, bool personal)
+    {
+        using var client = Client(role);
+        var response = await client.PostAsync("/api/v1/stops:map", Json(new { window = Window(), area = new { boundaryName = "Lambeth" } }), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        var stops = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SelectMany(line => JsonDocument.Parse(line).RootElement.GetProperty("stops").EnumerateArray().Select(s => s.Clone())).ToList();
+        Assert.True(stops.Count > 100, $"{stops.Count} stops");
+        Assert.All(stops, s => Assert.Equal(personal, s.TryGetProperty("person", out _)));
+        Assert.All(stops, s => Assert.Equal(personal, s.TryGetProperty("encounterId", out _)));
+        if (!personal)
+        {
+            // A planner sees months only: every time is the first instant of a London month.
+            Assert.All(stops, s => Assert.Matches(@"^\d{4}-\d\d-(01T00|\d\dT23):00:00Z$", s.GetProperty("occurredAt").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task MapStops_Public_Unauthorized()
+    {
+        using var client = Client(null);
+        var response = await client.PostAsync("/api/v1/stops:map", Json(new { window = Window() }), Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var publicClient = Client(Roles.Public);
+        Assert.Equal(HttpStatusCode.Forbidden, (await publicClient.PostAsync("/api/v1/stops:map", Json(new { window = Window() }), Ct)).StatusCode);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static object Window() => new { start = "2022-01-01T00:00:00Z", end = "2022-09-30T23:00:00Z" };
+
+    private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
+}
