@@ -6,6 +6,9 @@
 # pin by digest as well when the release is built (docs/deployment.md, "Images").
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0.401-noble AS build
+# The front end is bundled at build time (services/Targeting.Web/ClientApp: npm ci from the committed
+# lock file, then esbuild), so the build stage needs node and npm; the runtime image does not.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY protos/ protos/
@@ -26,5 +29,5 @@ ENV ASPNETCORE_HTTP_PORTS=8080 \
 EXPOSE 8080
 # The images' non-root user (uid 1654); the manifests' runAsUser is the same.
 USER $APP_UID
-# No HEALTHCHECK: Kubernetes probes grpc.health.v1 (k8s/base), and the image has no shell to run one.
+# No HEALTHCHECK: Kubernetes probes /healthz (k8s/base/web.yaml), and the image has no shell to run one.
 ENTRYPOINT ["dotnet", "Targeting.Web.dll"]
