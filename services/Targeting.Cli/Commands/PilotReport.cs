@@ -44,6 +44,7 @@ internal static class PilotReport
             .summary { border: 1.5px solid #333; padding: 3mm 4mm; background: #f4f4f4; }
             .summary p { margin: 1.5mm 0; }
             table { border-collapse: collapse; margin: 2mm 0 3mm; font-size: 10pt; page-break-inside: avoid; }
+            table.wide { width: 100%; font-size: 9.5pt; }
             th, td { border: 1px solid #bbb; padding: 1mm 2mm; text-align: left; vertical-align: top; }
             td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             th { background: #e6e6e6; }
@@ -99,7 +100,7 @@ internal static class PilotReport
     {
         if (!string.IsNullOrEmpty(test.Note) || double.IsNaN(test.OddsRatio))
         {
-            return $"{test.Group} drivers: the test could not be run ({test.Note}).";
+            return $"{test.Group} drivers: too few stops in the window to run the test ({Count(test.GroupLight + test.GroupDark)} {test.Group} drivers; the fit failed: {test.Note}).";
         }
 
         var low = Math.Exp(test.CiLow);
@@ -127,19 +128,23 @@ internal static class PilotReport
         html.Append(Plot(report));
         if (report.Darkness.Count > 0)
         {
-            html.Append("<table>\n<tr><th>Group vs White</th><th>Odds ratio, dark vs light (95% CI)</th><th>Coefficient (95% CI)</th><th>p</th>" +
+            html.Append("<table class=\"wide\">\n<tr><th>Group vs White</th><th>Odds ratio, dark vs light (95% CI)</th><th>Coefficient (95% CI)</th><th>p</th>" +
                 "<th>Group light / dark</th><th>White light / dark</th></tr>\n");
             foreach (var t in report.Darkness)
             {
                 var ok = string.IsNullOrEmpty(t.Note) && !double.IsNaN(t.Coefficient);
                 html.Append($"<tr><td>{HtmlEncode(t.Group)}</td>" +
                     $"<td class=\"n\">{(ok ? $"{Number(t.OddsRatio, 2)} ({Number(Math.Exp(t.CiLow), 2)} to {Number(Math.Exp(t.CiHigh), 2)})" : "not estimable")}</td>" +
-                    $"<td class=\"n\">{(ok ? $"{Number(t.Coefficient, 3)} ({Number(t.CiLow, 3)} to {Number(t.CiHigh, 3)})" : HtmlEncode(t.Note))}</td>" +
+                    $"<td class=\"n\">{(ok ? $"{Number(t.Coefficient, 3)} ({Number(t.CiLow, 3)} to {Number(t.CiHigh, 3)})" : "see below")}</td>" +
                     $"<td class=\"n\">{(ok ? FeedbackTables.PValue(t.PValue) : "")}</td>" +
                     $"<td class=\"n\">{Count(t.GroupLight)} / {Count(t.GroupDark)}</td><td class=\"n\">{Count(t.WhiteLight)} / {Count(t.WhiteDark)}</td></tr>\n");
             }
 
             html.Append("</table>\n");
+            foreach (var t in report.Darkness.Where(t => !string.IsNullOrEmpty(t.Note)))
+            {
+                html.Append("<p><small>").Append(HtmlEncode($"{t.Group}: not estimable: {t.Note}.")).Append("</small></p>\n");
+            }
         }
 
         html.Append("<p><small>").Append(HtmlEncode(
