@@ -4,7 +4,8 @@
 #           (h2load, nghttp), python3 scipy/statsmodels/sklearn/matplotlib (independent reference values),
 #           gdal-bin (ogrinfo: checks the briefing's GeoJSON opens as GIS tools read it).
 #           python3-grpcio/grpc-tools/protobuf (Python grpcio: a second independent gRPC peer),
-#           python3-ephem (PyEphem: an independent check of the sunset and twilight times).
+#           python3-ephem (PyEphem: an independent check of the sunset and twilight times),
+#           chromium + fonts-dejavu-core (renders the roads pilot report to PNG/PDF in the CLI tests).
 #   npm:    the grpc-js interop peers in tests/interop, and the deployment checks in tests/deployment
 #           (kubernetes-models schemas, dockerfile-ast), and the web pages' front end in
 #           services/Targeting.Web/ClientApp (leaflet, esbuild, axe-core), each from its committed package-lock.json.
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(postgresql-15 postgresql-15-postgis-3 nghttp2-client python3-scipy python3-statsmodels
               python3-sklearn python3-numpy python3-matplotlib gdal-bin nodejs npm
-              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem chromium)
+              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem chromium fonts-dejavu-core)
 missing=()
 for package in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (the machine's own Node 20): only install when absent.

@@ -186,14 +186,6 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         var violations = new FieldViolations();
         CheckWindow(request.Window, "window", violations);
         violations.ThrowIfAny();
-        string? borough = null;
-        if (!string.IsNullOrWhiteSpace(request.Borough))
-        {
-            borough = FindBorough(request.Borough) is { } index ? reference.Boroughs.All[index].Name
-                : throw new RpcException(new Status(StatusCode.NotFound,
-                    $"{FieldText.Quote(request.Borough)} is not a borough the feedback service holds ({string.Join(", ", reference.Boroughs.All.Select(b => b.Name))})"));
-        }
-
         var window = AnalysisWindow.From(request.Window);
         RoadsAnalysis.Sample sample;
         try
@@ -204,6 +196,16 @@ public sealed class FeedbackGrpcService(IFeedbackSources sources, ReferenceData 
         catch (ArgumentException ex)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"stops service sent a batch the roads analysis cannot read: {ex.Message}"));
+        }
+
+        string? borough = null;
+        if (!string.IsNullOrWhiteSpace(request.Borough))
+        {
+            // A borough, or the district of imported stops (e.g. Rhode Island's "Zone K3"), named exactly.
+            borough = FindBorough(request.Borough) is { } index ? reference.Boroughs.All[index].Name
+                : sample.Stops.Any(s => s.Place == request.Borough.Trim()) ? request.Borough.Trim()
+                : throw new RpcException(new Status(StatusCode.NotFound,
+                    $"{FieldText.Quote(request.Borough)} is not a borough the feedback service holds ({string.Join(", ", reference.Boroughs.All.Select(b => b.Name))}) nor the district of any stop in the window"));
         }
 
         return RoadsAnalysis.Assess(sample, borough, window);

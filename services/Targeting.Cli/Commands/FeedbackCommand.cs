@@ -22,7 +22,8 @@ internal static class FeedbackCommand
 
     /// <summary>The settings every feedback subcommand shares.</summary>
     internal sealed record Settings(
-        string? Area, string? From, string? To, string? PlanId, Uri? Server, string? Token, string? OutPath, string DataDirectory, int SuppressionThreshold);
+        string? Area, string? From, string? To, string? PlanId, Uri? Server, string? Token, string? OutPath, string DataDirectory, int SuppressionThreshold,
+        string? ReportPath = null);
 
     internal enum Report
     {
@@ -108,10 +109,21 @@ internal static class FeedbackCommand
             Description = "Transparency: counts from 1 to threshold − 1 are suppressed (default and minimum: the service's, 5; it may be raised, not lowered).",
             CustomParser = result => NumberParsing.Parse<int>(result, "10"),
         };
+        var pilotReport = new Option<string?>("--report")
+        {
+            Description = "Also write the pilot report to this file: one printable HTML document (no scripts, nothing fetched) with the veil-of-darkness " +
+                "result and its plot (share of minority drivers by clock time, light against dark), the post-stop outcomes, the tables, and what the test " +
+                "can and cannot show. The pilot runs six months: e.g. --from 2007-01 --to 2007-06 --report pilot-report.html; print it from a browser, " +
+                "or 'chromium --headless --print-to-pdf=report.pdf pilot-report.html'.",
+        };
         var command = new Command(name, description) { area, from, to, server, token, output, dataDirectory };
         if (report is Report.Evaluate or Report.Fairness)
         {
             command.Options.Add(plan);
+        }
+        else if (report == Report.Roads)
+        {
+            command.Options.Add(pilotReport);
         }
         else if (report == Report.Transparency)
         {
@@ -129,7 +141,8 @@ internal static class FeedbackCommand
                 TokenOption.Value(parse, token),
                 parse.GetValue(output),
                 parse.GetRequiredValue(dataDirectory),
-                report == Report.Transparency ? parse.GetValue(threshold) : 0),
+                report == Report.Transparency ? parse.GetValue(threshold) : 0,
+                report == Report.Roads ? parse.GetValue(pilotReport) : null),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellationToken));
@@ -183,6 +196,12 @@ internal static class FeedbackCommand
                         new VehicleStopsRequest { Borough = settings.Area?.Trim() ?? "", Window = window }, Call(cancellationToken));
                     FeedbackTables.WriteRoads(result, output);
                     (json, csv) = (FeedbackTables.ToJson(("vehicle_stops", result)), FeedbackTables.RoadsCsv(result));
+                    if (settings.ReportPath is { } reportPath)
+                    {
+                        await File.WriteAllTextAsync(reportPath, PilotReport.Html(result, DateTimeOffset.UtcNow), cancellationToken);
+                        error.WriteLine($"{prefix}: wrote the pilot report {Path.GetFullPath(reportPath)}");
+                    }
+
                     break;
                 }
 

@@ -261,7 +261,8 @@ internal static class FeedbackTables
         if (report.VehicleStops == 0)
         {
             output.WriteLine("No vehicle stops in the window: they are the encounters the roads-policing pilot records (VEHICLE_STOP_WITHOUT_SEARCH, " +
-                "or a vehicle search with the vehicle's make). data.police.uk's stop-and-search files have none; record them with RecordEncounter.");
+                "or a vehicle search with the vehicle's make). data.police.uk's stop-and-search files have none; record them with RecordEncounter, or import real ones with " +
+                "'targeting import stops FILE --format open-policing --time-zone ZONE'.");
             return;
         }
 

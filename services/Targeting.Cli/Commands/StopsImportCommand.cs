@@ -16,8 +16,9 @@ using Targeting.Stops.V1;
 namespace Targeting.Cli.Commands;
 
 /// <summary>
-/// <c>targeting import stops CSV... [--server URL]</c>: imports data.police.uk stop-and-search
-/// files (15 columns) into the stops service, or with no server into the embedded store, and
+/// <c>targeting import stops CSV... [--server URL] [--format police-uk|open-policing]</c>: imports
+/// data.police.uk stop-and-search files (15 columns), or vehicle-stop files in the Stanford Open
+/// Policing Project's format, into the stops service, or with no server into the embedded store, and
 /// prints a summary whose counts add up to the rows read, with a rejected-rows report.
 /// </summary>
 internal static class StopsImportCommand
@@ -49,9 +50,33 @@ internal static class StopsImportCommand
             DefaultValueFactory = _ => new StopsOptions().BoundaryToleranceMetres,
             CustomParser = result => NumberParsing.Parse<double>(result, "100"),
         };
-        var command = new Command("stops", "Import data.police.uk stop-and-search CSV files (15 columns) as encounters.")
+        var format = new Option<string>("--format")
         {
-            files, server, token, dataDirectory, postgres, report, boundary, tolerance,
+            Description = "police-uk (default): data.police.uk stop-and-search files. open-policing: vehicle stops in the Stanford Open Policing " +
+                "Project's format, its standard columns (date, time, subject_race, subject_sex, subject_age, search_conducted, contraband_found, " +
+                "arrest_made, outcome, lat, lng, vehicle_make, vehicle_model, district) or the older ones (stop_date, stop_time, driver_race, " +
+                "driver_gender, search_conducted, stop_outcome, is_arrested, district); needs --time-zone.",
+            DefaultValueFactory = _ => "police-uk",
+        };
+        format.AcceptOnlyFromAmong("police-uk", "open-policing");
+        var timeZone = new Option<string?>("--time-zone")
+        {
+            Description = "open-policing: the IANA time zone of the file's clock times (Rhode Island: America/New_York). A clock time skipped " +
+                "when the clocks went forward is rejected; one repeated when they went back is read as its first occurrence (daylight time).",
+        };
+        var placeColumn = new Option<string>("--place-column")
+        {
+            Description = "open-policing: the column naming the stop's area, kept as its district (the roads analysis's place; default district).",
+            DefaultValueFactory = _ => "district",
+        };
+        var sunPoint = new Option<string?>("--sun-point")
+        {
+            Description = "open-policing: LAT,LNG where sunset is worked out for rows without coordinates (e.g. 41.824,-71.413, Providence, " +
+                "for Rhode Island's file, which has none); without it such stops stay out of the veil-of-darkness test.",
+        };
+        var command = new Command("stops", "Import data.police.uk stop-and-search CSV files (15 columns), or open-policing vehicle-stop files, as encounters.")
+        {
+            files, server, token, dataDirectory, postgres, report, boundary, tolerance, format, timeZone, placeColumn, sunPoint,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             new Settings(
@@ -62,7 +87,11 @@ internal static class StopsImportCommand
                 parse.GetValue(postgres),
                 parse.GetValue(report) ?? $"stops-import-rejected-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv",
                 parse.GetValue(boundary),
-                parse.GetValue(tolerance)),
+                parse.GetValue(tolerance),
+                parse.GetValue(format) == "open-policing",
+                parse.GetValue(timeZone),
+                parse.GetValue(placeColumn)!,
+                parse.GetValue(sunPoint)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellationToken));
@@ -71,7 +100,38 @@ internal static class StopsImportCommand
 
     internal sealed record Settings(
         IReadOnlyList<string> Files, Uri? Server, string? Token, string DataDirectory, string? Postgres, string ReportPath,
-        string? BoundaryPath, double BoundaryToleranceMetres);
+        string? BoundaryPath, double BoundaryToleranceMetres,
+        bool OpenPolicing = false, string? TimeZone = null, string PlaceColumn = "district", string? SunPoint = null);
+
+    /// <summary>The open-policing reading settings, or null with the reason when an option is missing or bad.</summary>
+    internal static (OpenPolicingSettings? Settings, string? Problem) OpenPolicingSettingsOf(Settings settings)
+    {
+        if (settings.TimeZone is null)
+        {
+            return (null, "--format open-policing needs --time-zone ZONE (the IANA zone of the file's clock times, e.g. America/New_York); it is not guessed");
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(settings.TimeZone, out var zone))
+        {
+            return (null, $"--time-zone '{settings.TimeZone}' is not a known IANA time zone (e.g. America/New_York, Europe/London)");
+        }
+
+        LatLng? sun = null;
+        if (settings.SunPoint is { } text)
+        {
+            var parts = text.Split(',');
+            if (parts.Length != 2
+                || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lat) || lat is < -90 or > 90
+                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var lng) || lng is < -180 or > 180)
+            {
+                return (null, $"--sun-point '{text}' is not LAT,LNG in degrees (e.g. 41.824,-71.413)");
+            }
+
+            sun = new LatLng { Latitude = lat, Longitude = lng };
+        }
+
+        return (new OpenPolicingSettings(zone, settings.PlaceColumn, sun), null);
+    }
 
     /// <summary>
     /// The embedded import's boundary: the one given, else the shipped area of the force every
@@ -103,7 +163,24 @@ internal static class StopsImportCommand
 
     internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (settings.Server is null)
+        OpenPolicingSettings? openPolicing = null;
+        if (settings.OpenPolicing)
+        {
+            (openPolicing, var invalid) = OpenPolicingSettingsOf(settings);
+            if (invalid is not null)
+            {
+                error.WriteLine($"targeting import stops: {invalid}");
+                return 2;
+            }
+        }
+
+        if (settings.Server is null && openPolicing is not null && settings.BoundaryPath is null)
+        {
+            // No force file name to go by: located rows are checked against the boundary given, and a file
+            // without coordinates (Rhode Island's) needs none.
+            output.WriteLine("force boundary:   none given (--boundary): rows with coordinates are rejected as outside it");
+        }
+        else if (settings.Server is null)
         {
             var (boundary, problem) = ChooseBoundary(settings.BoundaryPath, settings.Files);
             if (problem is not null)
@@ -150,13 +227,24 @@ internal static class StopsImportCommand
         await using var disposeSink = sink;
         foreach (var path in settings.Files)
         {
-            var file = StopSearchFile.Open(path);
+            var stopSearch = openPolicing is null ? StopSearchFile.Open(path) : null;
+            var vehicleStops = openPolicing is null ? null : OpenPolicingFile.Open(path, openPolicing);
+            var source = stopSearch?.Source ?? vehicleStops!.Source;
             try
             {
-                var summary = await sink.ImportFileAsync(file, readRejected, cancellationToken);
+                var batches = stopSearch?.ReadBatches(EncounterImporter.BatchSize, readRejected) ?? vehicleStops!.ReadBatches(EncounterImporter.BatchSize, readRejected);
+                var summary = await sink.ImportFileAsync(source, batches, cancellationToken);
                 Add(total, summary);
-                output.WriteLine($"  {file.Source}: {summary.Received:N0} rows sent, {summary.Imported:N0} imported, " +
+                output.WriteLine($"  {source}: {summary.Received:N0} rows sent, {summary.Imported:N0} imported, " +
                     $"{summary.Duplicates:N0} already imported, {summary.Rejected:N0} rejected by validation");
+                if (vehicleStops is not null)
+                {
+                    output.WriteLine($"    open-policing layout: {vehicleStops.Variant.ToString().ToLowerInvariant()}; clock times in {openPolicing!.TimeZone.Id} " +
+                        $"(repeated when the clocks went back, read as daylight time: {vehicleStops.AmbiguousTimes:N0})");
+                    output.WriteLine(vehicleStops.MissingColumns.Count == 0
+                        ? "    columns not in the file: none"
+                        : $"    columns not in the file (not recorded on any stop): {string.Join(", ", vehicleStops.MissingColumns)}");
+                }
             }
             catch (FileNotFoundException)
             {
@@ -214,7 +302,10 @@ internal static class StopsImportCommand
             ? new PostgresEncounterStore(connectionString, health)
             : new SqliteEncounterStore(Path.Combine(settings.DataDirectory, "stops.db"), health);
         await store.MigrateAsync(cancellationToken);
-        var validator = new EncounterValidator(ForceBoundary.Load(settings.BoundaryPath!, settings.BoundaryToleranceMetres), TimeProvider.System);
+        var boundary = settings.BoundaryPath is { } path
+            ? ForceBoundary.Load(path, settings.BoundaryToleranceMetres)
+            : ForceBoundary.AcceptingNone("no force boundary given (--boundary)");
+        var validator = new EncounterValidator(boundary, TimeProvider.System);
         return new EmbeddedSink(store, new EncounterImporter(store, validator, TimeProvider.System));
     }
 
@@ -246,19 +337,19 @@ internal static class StopsImportCommand
 
     private interface IImportSink : IAsyncDisposable
     {
-        Task<ImportEncountersSummary> ImportFileAsync(StopSearchFile file, List<RejectedRow> readRejected, CancellationToken cancellationToken);
+        Task<ImportEncountersSummary> ImportFileAsync(string source, IEnumerable<List<ImportedEncounter>> batches, CancellationToken cancellationToken);
     }
 
     /// <summary>One ImportEncounters call per file, a message per batch.</summary>
     private sealed class ServerSink(StopsClient client) : IImportSink
     {
-        public async Task<ImportEncountersSummary> ImportFileAsync(StopSearchFile file, List<RejectedRow> readRejected, CancellationToken cancellationToken)
+        public async Task<ImportEncountersSummary> ImportFileAsync(string source, IEnumerable<List<ImportedEncounter>> batches, CancellationToken cancellationToken)
         {
             await using var call = client.ImportEncounters(new CallOptions { CancellationToken = cancellationToken });
             var first = true;
-            foreach (var batch in file.ReadBatches(EncounterImporter.BatchSize, readRejected))
+            foreach (var batch in batches)
             {
-                var message = new ImportEncountersRequest { Source = first ? file.Source : "" };
+                var message = new ImportEncountersRequest { Source = first ? source : "" };
                 message.Encounters.Add(batch);
                 await call.WriteAsync(message, cancellationToken);
                 first = false;
@@ -266,7 +357,7 @@ internal static class StopsImportCommand
 
             if (first)
             {
-                await call.WriteAsync(new ImportEncountersRequest { Source = file.Source }, cancellationToken);
+                await call.WriteAsync(new ImportEncountersRequest { Source = source }, cancellationToken);
             }
 
             return await call.CompleteAsync();
@@ -282,12 +373,12 @@ internal static class StopsImportCommand
     /// <summary>Straight into the local store, through the same importer the service uses.</summary>
     private sealed class EmbeddedSink(IEncounterStore store, EncounterImporter importer) : IImportSink
     {
-        public async Task<ImportEncountersSummary> ImportFileAsync(StopSearchFile file, List<RejectedRow> readRejected, CancellationToken cancellationToken)
+        public async Task<ImportEncountersSummary> ImportFileAsync(string source, IEnumerable<List<ImportedEncounter>> batches, CancellationToken cancellationToken)
         {
             var summary = new ImportEncountersSummary();
-            foreach (var batch in file.ReadBatches(EncounterImporter.BatchSize, readRejected))
+            foreach (var batch in batches)
             {
-                await importer.ImportAsync(file.Source, batch, StopsCommandOptions.LocalActor, "supervisor", "cli import stops", summary, cancellationToken);
+                await importer.ImportAsync(source, batch, StopsCommandOptions.LocalActor, "supervisor", "cli import stops", summary, cancellationToken);
             }
 
             return summary;

@@ -47,6 +47,39 @@ public static class VeilOfDarkness
         return new VeilOfDarknessResult(options.Reference, duskMin, duskMax, counts, results);
     }
 
+    /// <summary>
+    /// The picture behind the test: in the inter-twilight window, per clock-time bin, how many stops were
+    /// in daylight and in the dark and how many of each were of drivers not in the reference group (the
+    /// share of minority drivers, light against dark at the same clock time). The same stops as
+    /// <see cref="Run"/> keeps (twilight dropped); no place adjustment.
+    /// </summary>
+    /// <param name="stops">The stops.</param>
+    /// <param name="binMinutes">Width of a clock-time bin in minutes (default 15); bins start on multiples of it after midnight.</param>
+    /// <param name="options">Options (null for the defaults); <see cref="VeilOfDarknessOptions.Reference"/> is the group the others are counted against.</param>
+    /// <returns>The non-empty bins in clock order.</returns>
+    public static IReadOnlyList<ClockTimeShare> SharesByClockTime(IReadOnlyList<VehicleStop> stops, int binMinutes = 15, VeilOfDarknessOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stops);
+        ArgumentOutOfRangeException.ThrowIfLessThan(binMinutes, 1);
+        options ??= new VeilOfDarknessOptions();
+        options.Validate();
+        var bins = new SortedDictionary<int, long[]>();
+        foreach (var t in Window(stops, options, out _, out _, out _))
+        {
+            var start = (int)Math.Floor(t.Minute / binMinutes) * binMinutes;
+            if (!bins.TryGetValue(start, out var n))
+            {
+                bins[start] = n = new long[4];
+            }
+
+            var minority = t.Stop.Ethnicity != options.Reference ? 1 : 0;
+            n[t.IsDark ? 2 : 0]++;
+            n[t.IsDark ? 3 : 1] += minority;
+        }
+
+        return [.. bins.Select(b => new ClockTimeShare(b.Key, binMinutes, b.Value[0], b.Value[1], b.Value[2], b.Value[3]))];
+    }
+
     /// <summary>The stops in the inter-twilight window and outside civil twilight, with the window (NaN when empty).</summary>
     internal static List<TimedStop> Window(
         IReadOnlyList<VehicleStop> stops, VeilOfDarknessOptions options, out VeilOfDarknessCounts counts, out double duskMin, out double duskMax)
@@ -200,9 +233,10 @@ public static class VeilOfDarkness
             return VeilOfDarknessGroupResult.NotEstimable(group, counts, [], e.Message);
         }
 
-        var places = Math.Max(0, informative.Length - 1);
-        var p = 2 + spline.Columns + places;
+        // The place effect goes in as each row's place index (a factor), not as columns of zeros.
+        var p = 2 + spline.Columns;
         var design = new double[sample.Count * p];
+        var levels = options.PlaceFixedEffects ? new int[sample.Count] : null;
         var outcomes = new bool[sample.Count];
         for (var i = 0; i < sample.Count; i++)
         {
@@ -211,9 +245,9 @@ public static class VeilOfDarkness
             row[0] = 1.0;
             row[1] = t.IsDark ? 1.0 : 0.0;
             spline.Evaluate(t.Minute, row.Slice(2, spline.Columns));
-            if (options.PlaceFixedEffects && placeIndex[t.Stop.Place!] is > 0 and var k)
+            if (levels is not null)
             {
-                row[2 + spline.Columns + k - 1] = 1.0;
+                levels[i] = placeIndex[t.Stop.Place!];
             }
 
             outcomes[i] = t.Stop.Ethnicity == group;
@@ -222,7 +256,7 @@ public static class VeilOfDarkness
         var names = new List<string> { "intercept", "dark" };
         names.AddRange(Enumerable.Range(1, spline.Columns).Select(j => $"spline{j}"));
         names.AddRange(informative.Skip(1).Select(pl => "place:" + pl));
-        var fit = LogisticRegression.Fit(design, p, outcomes, names);
+        var fit = LogisticRegression.Fit(design, p, levels, Math.Max(1, informative.Length), outcomes, names);
         if (!fit.Converged)
         {
             return VeilOfDarknessGroupResult.NotEstimable(group, counts, spline.Knots, fit.Note ?? "the fit did not converge");
@@ -359,3 +393,12 @@ public sealed record VeilOfDarknessGroupResult(
     internal static VeilOfDarknessGroupResult NotEstimable(string group, VeilOfDarknessGroupCounts counts, IReadOnlyList<double> knots, string note) =>
         new(group, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, counts, knots, [], 0, note);
 }
+
+/// <summary>One clock-time bin of <see cref="VeilOfDarkness.SharesByClockTime"/>.</summary>
+/// <param name="StartMinute">Start of the bin, minutes after local midnight.</param>
+/// <param name="Minutes">Width of the bin in minutes.</param>
+/// <param name="LightStops">Stops in daylight (before sunset) in the bin.</param>
+/// <param name="LightMinority">Of those, drivers not of the reference group.</param>
+/// <param name="DarkStops">Stops in the dark (after dusk) in the bin.</param>
+/// <param name="DarkMinority">Of those, drivers not of the reference group.</param>
+public sealed record ClockTimeShare(int StartMinute, int Minutes, long LightStops, long LightMinority, long DarkStops, long DarkMinority);

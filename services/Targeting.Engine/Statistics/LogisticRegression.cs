@@ -34,23 +34,49 @@ public static class LogisticRegression
     /// </returns>
     /// <exception cref="ArgumentException">A design whose length is not n·p, or names of the wrong count.</exception>
     public static LogisticFit Fit(
-        double[] design, int columns, bool[] outcomes, IReadOnlyList<string>? names = null, int maxIterations = 50, double tolerance = 1e-10)
+        double[] design, int columns, bool[] outcomes, IReadOnlyList<string>? names = null, int maxIterations = 50, double tolerance = 1e-10) =>
+        Fit(design, columns, null, 1, outcomes, names, maxIterations, tolerance);
+
+    /// <summary>
+    /// Fits P(y = 1) = 1 / (1 + exp(−xβ)) where x is a dense part followed by the treatment-coded indicator
+    /// columns of one factor (a fixed effect: level 0 the baseline, levels 1 … L − 1 one column each), given
+    /// as each row's level instead of L − 1 mostly-zero columns. The same fit as <see cref="Fit(double[], int, bool[], IReadOnlyList{string}?, int, double)"/>
+    /// on the expanded design, at O(n·d²) rather than O(n·(d + L)²) per iteration (d the dense columns).
+    /// </summary>
+    /// <param name="design">The n × d dense part, row-major.</param>
+    /// <param name="columns">d, the dense columns (≥ 1); the fit has d + L − 1 coefficients, the factor's after the dense ones.</param>
+    /// <param name="levels">Each row's factor level, 0 to L − 1; null for no factor.</param>
+    /// <param name="levelCount">L, the factor's levels (1 with no factor).</param>
+    /// <param name="outcomes">The n outcomes.</param>
+    /// <param name="names">Optional names of all d + L − 1 coefficients.</param>
+    /// <param name="maxIterations">Iteration limit (default 50).</param>
+    /// <param name="tolerance">Relative step size at which to stop (default 1e-10).</param>
+    /// <returns>The fit, as the dense overload returns it.</returns>
+    /// <exception cref="ArgumentException">A design whose length is not n·d, levels not n long or out of range, or names of the wrong count.</exception>
+    public static LogisticFit Fit(
+        double[] design, int columns, int[]? levels, int levelCount, bool[] outcomes, IReadOnlyList<string>? names = null, int maxIterations = 50, double tolerance = 1e-10)
     {
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(levelCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxIterations, 1);
         if (design.Length != (long)outcomes.Length * columns)
         {
             throw new ArgumentException($"the design has {design.Length} values, not {outcomes.Length} rows × {columns} columns", nameof(design));
         }
 
-        if (names is not null && names.Count != columns)
+        if (levels is not null && (levels.Length != outcomes.Length || levels.Any(l => (uint)l >= (uint)levelCount)))
         {
-            throw new ArgumentException($"{names.Count} names for {columns} columns", nameof(names));
+            throw new ArgumentException($"levels must give one level from 0 to {levelCount - 1} per row", nameof(levels));
         }
 
-        var p = columns;
+        var p = columns + (levels is null ? 0 : levelCount - 1);
+        if (names is not null && names.Count != p)
+        {
+            throw new ArgumentException($"{names.Count} names for {p} columns", nameof(names));
+        }
+
         var beta = new double[p];
         var information = new double[p * p];
         var score = new double[p];
@@ -60,7 +86,7 @@ public static class LogisticRegression
         double deviance;
         while (true)
         {
-            deviance = Accumulate(design, outcomes, beta, information, score);
+            deviance = Accumulate(design, columns, levels, outcomes, beta, information, score);
             if (converged || iterations == maxIterations)
             {
                 break;
@@ -129,7 +155,10 @@ public static class LogisticRegression
     }
 
     // One pass: X′WX (full, symmetric), X′(y − μ) and the deviance −2ℓ at β.
-    private static double Accumulate(double[] design, bool[] outcomes, double[] beta, double[] information, double[] score)
+    // The factor's indicator columns are never stored: a row has a 1 in at most one of them (column
+    // d + level − 1), so its share of X′WX is the dense block, that column against the dense part, and
+    // one diagonal entry; two different levels never meet.
+    private static double Accumulate(double[] design, int d, int[]? levels, bool[] outcomes, double[] beta, double[] information, double[] score)
     {
         var p = beta.Length;
         Array.Clear(information);
@@ -137,9 +166,10 @@ public static class LogisticRegression
         var deviance = 0.0;
         for (var i = 0; i < outcomes.Length; i++)
         {
-            var row = design.AsSpan(i * p, p);
-            var eta = 0.0;
-            for (var j = 0; j < p; j++)
+            var row = design.AsSpan(i * d, d);
+            var level = levels is null ? 0 : levels[i];
+            var eta = level > 0 ? beta[d + level - 1] : 0.0;
+            for (var j = 0; j < d; j++)
             {
                 eta += row[j] * beta[j];
             }
@@ -151,14 +181,25 @@ public static class LogisticRegression
             // −log P(y): log(1 + e^−η) for y = 1, log(1 + e^η) for y = 0, written stably.
             var signed = outcomes[i] ? -eta : eta;
             deviance += 2.0 * (signed > 0 ? signed + Math.Log(1.0 + Math.Exp(-signed)) : Math.Log(1.0 + Math.Exp(signed)));
-            for (var j = 0; j < p; j++)
+            for (var j = 0; j < d; j++)
             {
                 var wx = w * row[j];
                 score[j] += residual * row[j];
                 var offset = j * p;
-                for (var k = j; k < p; k++)
+                for (var k = j; k < d; k++)
                 {
                     information[offset + k] += wx * row[k];
+                }
+            }
+
+            if (level > 0)
+            {
+                var c = d + level - 1;
+                score[c] += residual;
+                information[c * p + c] += w;
+                for (var j = 0; j < d; j++)
+                {
+                    information[j * p + c] += w * row[j];
                 }
             }
         }
@@ -190,7 +231,7 @@ public static class LogisticRegression
     }
 }
 
-/// <summary>A fitted logistic regression (see <see cref="LogisticRegression.Fit"/>).</summary>
+/// <summary>A fitted logistic regression (see <see cref="LogisticRegression"/>).</summary>
 /// <param name="Names">Column names, in design order.</param>
 /// <param name="Coefficients">Estimates β̂, log-odds per unit of each column.</param>
 /// <param name="Covariance">(X′WX)⁻¹ at β̂, the estimated covariance of β̂; NaN when the fit is not estimable.</param>

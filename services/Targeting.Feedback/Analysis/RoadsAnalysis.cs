@@ -14,15 +14,21 @@ namespace Targeting.Feedback.Analysis;
 /// </summary>
 public static class RoadsAnalysis
 {
-    /// <summary>The zone of the clock times the test and the hour tables use (the stops are the Met's).</summary>
+    /// <summary>The zone of the clock times the test and the hour tables use for the force's own stops (the Met's).</summary>
     private static readonly TimeZoneInfo London = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
 
     /// <summary>The vehicle stops of the window, with the borough each is placed in (null when unlocated or in none).</summary>
-    public sealed record Sample(IReadOnlyList<VehicleStop> Stops, long Unlocated);
+    /// <param name="Stops">The stops.</param>
+    /// <param name="Unlocated">Of those, stops with no location.</param>
+    /// <param name="Imported">Of those, stops imported from another source (e.g. open-policing files), read in its terms.</param>
+    public sealed record Sample(IReadOnlyList<VehicleStop> Stops, long Unlocated, long Imported = 0);
 
     /// <summary>
     /// Reads vehicle stops (type VEHICLE_STOP_WITHOUT_SEARCH, or a vehicle search with a vehicle make
-    /// recorded) from EncounterFacts batches, placing each located one in a borough.
+    /// recorded or imported from a vehicle-stop source) from EncounterFacts batches, placing each located
+    /// one in a borough. An imported stop (with an EncounterSource) is read in its source's terms: clock
+    /// time in its time zone, its district as its place, its sun reference point when it has no location,
+    /// and the race and outcome as the source words them.
     /// </summary>
     /// <exception cref="ArgumentException">A batch without the roads columns (an older stops service) or with columns of different lengths.</exception>
     public static async Task<Sample> ReadAsync(IAsyncEnumerable<EncounterFacts> batches, StopPlaces places, CancellationToken cancellationToken)
@@ -30,7 +36,9 @@ public static class RoadsAnalysis
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(places);
         var stops = new List<VehicleStop>();
+        var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
         long unlocated = 0;
+        long imported = 0;
         await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var count = batch.OccurredAtSeconds.Count;
@@ -38,7 +46,8 @@ public static class RoadsAnalysis
                 || batch.Type.Count != count || batch.Latitude.Count != count || batch.Longitude.Count != count
                 || batch.OfficerDefinedEthnicity.Count != count || batch.SelfDefinedEthnicity.Count != count
                 || batch.Outcome.Count != count || batch.OutcomeLinkedToObject.Count != count
-                || (batch.OccurredAtNanos.Count != count && batch.OccurredAtNanos.Count != 0))
+                || (batch.OccurredAtNanos.Count != count && batch.OccurredAtNanos.Count != 0)
+                || (batch.Source.Count != count && batch.Source.Count != 0))
             {
                 throw new ArgumentException("an encounter batch lacks the roads columns (sex, age_range, vehicle) or its columns differ in length", nameof(batches));
             }
@@ -52,9 +61,16 @@ public static class RoadsAnalysis
                 }
 
                 var vehicle = vehicleIndex == 0 ? null : batch.Vehicles[vehicleIndex - 1];
+                var sourceIndex = batch.Source.Count == count ? batch.Source[i] : 0;
+                if ((uint)sourceIndex > (uint)batch.Sources.Count)
+                {
+                    throw new ArgumentException($"an encounter batch's source {sourceIndex} names none of its {batch.Sources.Count} sources", nameof(batches));
+                }
+
+                var source = sourceIndex == 0 ? null : batch.Sources[sourceIndex - 1];
                 var type = batch.Type[i];
                 var roadsStop = type == EncounterType.VehicleStopWithoutSearch
-                    || (type is EncounterType.VehicleSearch or EncounterType.PersonAndVehicleSearch && !string.IsNullOrEmpty(vehicle?.Make));
+                    || (type is EncounterType.VehicleSearch or EncounterType.PersonAndVehicleSearch && (!string.IsNullOrEmpty(vehicle?.Make) || source is not null));
                 if (!roadsStop)
                 {
                     continue;
@@ -62,7 +78,8 @@ public static class RoadsAnalysis
 
                 var utc = DateTime.UnixEpoch.AddTicks((batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond)
                     + (batch.OccurredAtNanos.Count == count ? batch.OccurredAtNanos[i] / 100 : 0));
-                var local = new DateTimeOffset(utc).ToOffset(London.GetUtcOffset(utc));
+                var zone = ZoneOf(source, zones);
+                var local = new DateTimeOffset(utc).ToOffset(zone.GetUtcOffset(utc));
                 double? latitude = double.IsNaN(batch.Latitude[i]) ? null : batch.Latitude[i];
                 double? longitude = double.IsNaN(batch.Longitude[i]) ? null : batch.Longitude[i];
                 string? borough = null;
@@ -74,6 +91,17 @@ public static class RoadsAnalysis
                 else
                 {
                     unlocated++;
+                    if (source?.SunReference is { } sun)
+                    {
+                        // Not a location of the stop: only where its sunset and dusk are worked out.
+                        (latitude, longitude) = (sun.Latitude, sun.Longitude);
+                    }
+                }
+
+                imported += source is null ? 0 : 1;
+                if (!string.IsNullOrEmpty(source?.District))
+                {
+                    borough = source.District;
                 }
 
                 var searched = type != EncounterType.VehicleStopWithoutSearch;
@@ -86,7 +114,7 @@ public static class RoadsAnalysis
                     Latitude = latitude,
                     Longitude = longitude,
                     Place = borough,
-                    Ethnicity = officer is { } g ? EthnicityMapping.Name(g) : null,
+                    Ethnicity = source is not null ? (source.Race.Length == 0 ? null : source.Race) : officer is { } g ? EthnicityMapping.Name(g) : null,
                     OfficerDefinedEthnicity = officer,
                     SelfDefinedEthnicity = selfDefined is >= SelfDefinedEthnicity.NotStated and <= SelfDefinedEthnicity.OtherAny
                         ? (DetailedEthnicGroup)(int)selfDefined : null,
@@ -95,14 +123,32 @@ public static class RoadsAnalysis
                     Searched = searched,
                     Found = searched ? batch.OutcomeLinkedToObject[i] switch { Answer.Yes => true, Answer.No => false, _ => null } : null,
                     Arrested = outcome == Outcome.Arrest,
-                    Outcome = outcome == Outcome.Unspecified ? null : OutcomeLabel(outcome),
+                    Outcome = !string.IsNullOrEmpty(source?.Outcome) ? source.Outcome : outcome == Outcome.Unspecified ? null : OutcomeLabel(outcome),
                     VehicleMake = string.IsNullOrEmpty(vehicle?.Make) ? null : vehicle.Make.Trim().ToUpperInvariant(),
                     VehicleModel = string.IsNullOrEmpty(vehicle?.Model) ? null : vehicle.Model.Trim().ToUpperInvariant(),
                 });
             }
         }
 
-        return new Sample(stops, unlocated);
+        return new Sample(stops, unlocated, imported);
+    }
+
+    // The force's own stops are London's; an imported stop names its zone (validated when it was imported).
+    private static TimeZoneInfo ZoneOf(EncounterSource? source, Dictionary<string, TimeZoneInfo> zones)
+    {
+        if (string.IsNullOrEmpty(source?.TimeZone))
+        {
+            return London;
+        }
+
+        if (!zones.TryGetValue(source.TimeZone, out var zone))
+        {
+            zone = TimeZoneInfo.TryFindSystemTimeZoneById(source.TimeZone, out var found) ? found
+                : throw new ArgumentException($"an encounter's source names the unknown time zone {source.TimeZone}");
+            zones.Add(source.TimeZone, zone);
+        }
+
+        return zone;
     }
 
     /// <summary>The report of <paramref name="sample"/>, restricted to <paramref name="borough"/> when one is named.</summary>
@@ -110,7 +156,8 @@ public static class RoadsAnalysis
     {
         ArgumentNullException.ThrowIfNull(sample);
         var stops = borough is null ? sample.Stops : [.. sample.Stops.Where(s => s.Place == borough)];
-        var darkness = VeilOfDarkness.Run(stops, new VeilOfDarknessOptions { PlaceFixedEffects = borough is null });
+        var options = new VeilOfDarknessOptions { PlaceFixedEffects = borough is null };
+        var darkness = VeilOfDarkness.Run(stops, options);
         var outcomes = PostStopOutcomes.Compute(stops);
         var tables = RoadsTables.Describe(stops);
         var report = new VehicleStopsReport
@@ -135,8 +182,20 @@ public static class RoadsAnalysis
                 + "before sunset at the same clock times: it needs no population benchmark, but it speaks only to the inter-twilight "
                 + "evening hours, and street lighting and changes in who drives after dark weaken it. A lowered-bar alert means the "
                 + "group's searches found less than White drivers' searches; it is a prompt to review, not proof."
-                + (borough is null ? "" : " Stops with no location are not in a borough's figures."),
+                + (borough is null ? "" : " Stops with no location are not in a borough's figures.")
+                + (sample.Imported == 0 ? "" : $" {sample.Imported:N0} stops were imported from another source (e.g. the Stanford Open Policing "
+                    + "Project): their ethnicity is the race the source records, their place its district, their clock time its own time zone's, "
+                    + "and those without coordinates have sunset worked out at the one point given at import."),
         };
+        foreach (var bin in VeilOfDarkness.SharesByClockTime(stops, 15, options))
+        {
+            report.DarknessByClockTime.Add(new DarknessClockBin
+            {
+                StartMinute = bin.StartMinute, Minutes = bin.Minutes, LightStops = bin.LightStops, LightMinority = bin.LightMinority,
+                DarkStops = bin.DarkStops, DarkMinority = bin.DarkMinority,
+            });
+        }
+
         foreach (var group in darkness.Groups)
         {
             report.Darkness.Add(new DarknessTest

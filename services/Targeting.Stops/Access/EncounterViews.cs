@@ -13,7 +13,7 @@ public static class EncounterViews
 
     /// <summary>The fields <see cref="ToFacts"/> returns, as the audit log names them (no person's id, no free text).</summary>
     public const string FactFields =
-        "location,occurred_at,type,sex,age_range,self_defined_ethnicity,officer_defined_ethnicity,outcome,object_of_search,vehicle,patrol_link";
+        "location,occurred_at,type,sex,age_range,self_defined_ethnicity,officer_defined_ethnicity,outcome,object_of_search,vehicle,patrol_link,source";
 
     /// <summary>The analytic columns of a chunk of encounters (current values); see EncounterFacts in stops.proto.</summary>
     public static EncounterFacts ToFacts(IReadOnlyList<EncounterFactRow> chunk)
@@ -21,6 +21,7 @@ public static class EncounterViews
         var facts = new EncounterFacts();
         var plans = new Dictionary<string, int>(StringComparer.Ordinal);
         var vehicles = new Dictionary<(string Make, string Model), int>();
+        var sources = new Dictionary<EncounterSource, int>();
         foreach (var stored in chunk)
         {
             var e = stored.Current;
@@ -56,6 +57,15 @@ public static class EncounterViews
             }
 
             facts.Vehicle.Add(vehicle);
+            var source = 0;
+            if (e.Source is { } s && !sources.TryGetValue(s, out source))
+            {
+                facts.Sources.Add(s.Clone());
+                source = facts.Sources.Count;
+                sources.Add(s, source);
+            }
+
+            facts.Source.Add(source);
         }
 
         return facts;

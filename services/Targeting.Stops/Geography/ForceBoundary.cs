@@ -28,8 +28,13 @@ public sealed class ForceBoundary
     private readonly Dictionary<string, Geometry> _byName = new(StringComparer.OrdinalIgnoreCase);
 
     public ForceBoundary(IReadOnlyList<BoundaryFeature> features, double toleranceMetres, string description)
+        : this(features, toleranceMetres, description, allowEmpty: false)
     {
-        if (features.Count == 0)
+    }
+
+    private ForceBoundary(IReadOnlyList<BoundaryFeature> features, double toleranceMetres, string description, bool allowEmpty)
+    {
+        if (features.Count == 0 && !allowEmpty)
         {
             throw new ArgumentException("a force boundary needs at least one polygon", nameof(features));
         }
@@ -54,6 +59,12 @@ public sealed class ForceBoundary
         _wgs84.Build();
         _projected.Build();
     }
+
+    /// <summary>
+    /// A boundary that accepts no location: for importing a file with no force area (e.g. an
+    /// open-policing file without coordinates), so that any located row is rejected, not let through.
+    /// </summary>
+    public static ForceBoundary AcceptingNone(string description) => new([], 0, description, allowEmpty: true);
 
     /// <summary>How far outside every polygon (metres, EPSG:27700) a location is still accepted.</summary>
     public double ToleranceMetres { get; }

@@ -73,7 +73,9 @@ public sealed class EncounterValidator(ForceBoundary boundary, TimeProvider cloc
         ValidateLocation(encounter, prefix, errors);
 
         Known(encounter.Type, prefix + "type", errors, required: true);
-        Known(encounter.LegalPower, prefix + "legal_power", errors, required: true);
+        // A record imported from another jurisdiction was made under that jurisdiction's law, which no
+        // UK power names: its power is left unset rather than guessed.
+        Known(encounter.LegalPower, prefix + "legal_power", errors, required: encounter.Source is null);
         Known(encounter.ObjectOfSearch, prefix + "object_of_search", errors, required: false);
         Known(encounter.Outcome, prefix + "outcome", errors, required: live);
         Known(encounter.OutcomeLinkedToObject, prefix + "outcome_linked_to_object", errors, required: false);
@@ -89,6 +91,37 @@ public sealed class EncounterValidator(ForceBoundary boundary, TimeProvider cloc
         ValidateProceduralJustice(encounter, prefix, live, errors);
         ValidateOfficer(encounter, prefix, live, errors);
         ValidateOperation(encounter, prefix, errors);
+        ValidateSource(encounter, prefix, live, errors);
+    }
+
+    private static void ValidateSource(Encounter encounter, string prefix, bool live, List<FieldError> errors)
+    {
+        if (encounter.Source is not { } source)
+        {
+            return;
+        }
+
+        if (live)
+        {
+            errors.Add(new(prefix + "source", "is set only by an import, never on a recorded encounter"));
+            return;
+        }
+
+        var path = prefix + "source.";
+        Length(source.Dataset, path + "dataset", MaxOperation, errors);
+        Length(source.District, path + "district", MaxVehicleField, errors);
+        Length(source.Race, path + "race", MaxVehicleField, errors);
+        Length(source.Outcome, path + "outcome", MaxVehicleField, errors);
+        if (source.TimeZone.Length > 0 && !TimeZoneInfo.TryFindSystemTimeZoneById(source.TimeZone, out _))
+        {
+            errors.Add(new(path + "time_zone", $"{Targeting.Grpc.FieldText.Quote(source.TimeZone)} is not a known IANA time zone (e.g. America/New_York)"));
+        }
+
+        if (source.SunReference is { } point && !(double.IsFinite(point.Latitude) && point.Latitude is >= -90 and <= 90
+            && double.IsFinite(point.Longitude) && point.Longitude is >= -180 and <= 180))
+        {
+            errors.Add(new(path + "sun_reference", "must be finite degrees (latitude -90 to 90, longitude -180 to 180)"));
+        }
     }
 
     private void ValidateTime(Encounter encounter, string prefix, bool live, DateTimeOffset recordedAt, List<FieldError> errors)

@@ -134,4 +134,45 @@ public class LogisticRegressionTests
         Assert.NotEqual(0.0, At(6)[1] - 2 * At(4)[1] + At(2)[1], 6);
         Assert.Throws<ArgumentException>(() => NaturalCubicSpline.WithQuantileKnots([1.0, 1.0, 1.0, 2.0], 3));
     }
+
+    [Fact]
+    public void Fit_WithAFactor_SameAsTheExpandedIndicatorDesign()
+    {
+        // 3,000 rows, two dense columns and a 7-level factor; the same model with the 6 indicator columns written out.
+        var random = new Random(14);
+        const int n = 3000, levels = 7;
+        var dense = new double[n * 3];
+        var expanded = new double[n * (3 + levels - 1)];
+        var level = new int[n];
+        var y = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            var x1 = random.NextDouble() < 0.4 ? 1.0 : 0.0;
+            var x2 = random.NextDouble() * 2 - 1;
+            level[i] = random.Next(levels);
+            var eta = -0.3 + 0.7 * x1 - 1.1 * x2 + 0.25 * level[i];
+            y[i] = random.NextDouble() < 1 / (1 + Math.Exp(-eta));
+            (dense[i * 3], dense[i * 3 + 1], dense[i * 3 + 2]) = (1, x1, x2);
+            var row = expanded.AsSpan(i * (3 + levels - 1), 3 + levels - 1);
+            (row[0], row[1], row[2]) = (1, x1, x2);
+            if (level[i] > 0)
+            {
+                row[3 + level[i] - 1] = 1;
+            }
+        }
+
+        var factor = LogisticRegression.Fit(dense, 3, level, levels, y);
+        var full = LogisticRegression.Fit(expanded, 3 + levels - 1, y);
+
+        Assert.True(factor.Converged && full.Converged, factor.Note ?? full.Note);
+        Assert.Equal(full.Coefficients.Count, factor.Coefficients.Count);
+        for (var j = 0; j < full.Coefficients.Count; j++)
+        {
+            Assert.Equal(full.Coefficients[j], factor.Coefficients[j], 10);
+            Assert.Equal(full.StandardError(j), factor.StandardError(j), 10);
+        }
+
+        Assert.Equal(full.Deviance, factor.Deviance, 8);
+        Assert.Throws<ArgumentException>(() => LogisticRegression.Fit(dense, 3, [.. level.Select(l => l + 1)], levels, y));
+    }
 }
