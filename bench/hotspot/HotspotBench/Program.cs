@@ -6,7 +6,7 @@ using HotspotBench;
 // seconds, figures for the report); progress goes to stderr.
 const string Usage = """
     HotspotBench PART --shared DIR --data DIR --out FILE [options]
-      PART      propose | dbscan | kde | backtest | learned
+      PART      propose | dbscan | kde | backtest | learned | profile
       --shared  ../shared/data (all London; when its London file is missing the sample in --data is used)
       --data    the repository's data/ folder (the shipped two-borough sample)
       --out     the JSON file to write
@@ -49,6 +49,7 @@ object result = args[0] switch
             TrainingMonths = IntOption("--learned-months", Targeting.Engine.Hotspots.LearnedModelOptions.Default.TrainingMonths),
             Trees = IntOption("--learned-trees", Targeting.Engine.Hotspots.LearnedModelOptions.Default.Trees),
         }),
+    "profile" => ProfileBench.Run(data, options.TryGetValue("--area", out var profiled) ? profiled : "Barking and Dagenham", IntOption("--runs", 5)),
     _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
 };
 

@@ -112,7 +112,9 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         var settings = proposal.Settings;
         var parameters = settings.Parameters;
         var grid = boundaries.GridFor(proposal.Area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
-        // auto: the candidates' rolling-origin backtest on this area and data window, at this plan's coverage.
+        // auto: the candidates' rolling-origin backtest on this area and data window, at this plan's coverage;
+        // the plan's learned fit reuses the backtest's feature months.
+        var learnedFeatures = new LearnedFeatureCache();
         var choice = settings.Auto
             ? MethodSelection.Choose(new MethodSelectionRequest
             {
@@ -123,6 +125,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
                 Coverage = proposal.BudgetFraction,
                 Parameters = parameters,
                 Targeting = settings.Targeting,
+                LearnedFeatures = learnedFeatures,
             })
             : null;
         var result = PatrolPlanner.Propose(new PatrolPlanRequest
@@ -143,6 +146,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
             },
             Wards = boundaries.Wards,
             Grid = grid,
+            LearnedFeatures = learnedFeatures,
         });
 
         var summary = result.Summary;
