@@ -8,7 +8,10 @@
 #      max absolute/relative difference);
 #   4. the engine's backtest of every method for Barking and Dagenham, Lambeth and London, Jan-Sep 2022;
 #   5. the learned method (issue 15): its fit + score time, auto's choice time, and the backtest of naive,
-#      prospective and learned with intervals and grid shifts, written to results-YYYY-MM-DD-learned.md.
+#      prospective and learned with intervals and grid shifts, written to results-YYYY-MM-DD-learned.md;
+#   6. force-wide plans (issue 15): every loaded borough's auto plan through the service's PlanProposer
+#      (all 33 London boroughs on the shared data), and one borough's auto plan alone, to
+#      bench/work/hotspot/force.json (results-2026-12-03-force.md was written by hand from it).
 #
 # Usage: bench/hotspot/run.sh [-h] [--bootstrap N] [--london-bootstrap N]
 #   --bootstrap N          bootstrap replicates for the borough backtests (default 1000)
@@ -43,7 +46,7 @@ started=$(date +%s)
 load_before=$(uptime | sed 's/.*load average: //')
 
 command -v dotnet >/dev/null || { echo "run.sh needs dotnet (see global.json)" >&2; exit 1; }
-echo "[1/8] dependencies (scripts/install-deps.sh)..." >&2
+echo "[1/9] dependencies (scripts/install-deps.sh)..." >&2
 bash "$root/scripts/install-deps.sh"
 if [[ -f "$shared/police-uk/london_street_crime_2022-01_to_2022-09.csv.gz" ]]; then
   echo "      data: $shared (all London)" >&2
@@ -60,30 +63,33 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "[2/8] building HotspotBench (Release)..." >&2
+echo "[2/9] building HotspotBench (Release)..." >&2
 dotnet build "$here/HotspotBench/HotspotBench.csproj" -c Release --nologo -v q >&2
 bench=(dotnet "$here/HotspotBench/bin/Release/net10.0/HotspotBench.dll")
 common=(--shared "$shared" --data "$root/data" --work "$work")
 
-echo "[3/8] starting a throwaway PostGIS cluster..." >&2
+echo "[3/9] starting a throwaway PostGIS cluster..." >&2
 connection="$(bash "$root/scripts/pg.sh" start "$pgdir")"
 
-echo "[4/8] proposing patrol areas..." >&2
+echo "[4/9] proposing patrol areas..." >&2
 "${bench[@]}" propose "${common[@]}" --out "$work/propose.json"
 
-echo "[5/8] DBSCAN: engine, PostGIS, scikit-learn..." >&2
+echo "[5/9] DBSCAN: engine, PostGIS, scikit-learn..." >&2
 "${bench[@]}" dbscan "${common[@]}" --pg "$connection" --out "$work/dbscan.json"
 "$python" "$here/peer_dbscan.py" "$work/dbscan.json" "$work" "$work/dbscan-peer.json"
 
-echo "[6/8] KDE: engine, SciPy..." >&2
+echo "[6/9] KDE: engine, SciPy..." >&2
 "${bench[@]}" kde "${common[@]}" --out "$work/kde.json"
 "$python" "$here/peer_kde.py" "$work/kde.json" "$work" "$work/kde-peer.json"
 
-echo "[7/8] backtest of every method..." >&2
+echo "[7/9] backtest of every method..." >&2
 "${bench[@]}" backtest "${common[@]}" --bootstrap "$bootstrap" --london-bootstrap "$london_bootstrap" --out "$work/backtest.json"
 
-echo "[8/8] learned method: fit, auto's choice, backtest..." >&2
+echo "[8/9] learned method: fit, auto's choice, backtest..." >&2
 "${bench[@]}" learned "${common[@]}" --bootstrap "$bootstrap" --london-bootstrap "$london_bootstrap" --out "$work/learned.json"
+
+echo "[9/9] force-wide plans: every borough's auto plan, one borough alone..." >&2
+"${bench[@]}" force "${common[@]}" --out "$work/force.json"
 
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$root" status --porcelain 2>/dev/null | grep -v '^??' || true)" ]]; then commit="$commit (with uncommitted changes)"; fi

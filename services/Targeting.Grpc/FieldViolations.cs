@@ -35,6 +35,14 @@ public sealed class FieldViolations
         return this;
     }
 
+    /// <summary>Adds every violation of <paramref name="other"/>, its field names prefixed (a nested message's checks: "plan." + "budget_fraction").</summary>
+    public FieldViolations AddAll(FieldViolations other, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        _violations.AddRange(other._violations.Select(v => new BadRequest.Types.FieldViolation { Field = prefix + v.Field, Description = v.Description }));
+        return this;
+    }
+
     /// <summary>Throws the INVALID_ARGUMENT <see cref="RpcException"/> when any field was added.</summary>
     public void ThrowIfAny()
     {

@@ -15,6 +15,7 @@ public sealed class HotspotClient(GrpcClient client)
     private static readonly GrpcMethod<StreamIncidentsRequest, Incident> StreamIncidentsMethod = GrpcMethod<StreamIncidentsRequest, Incident>.For(Service, "StreamIncidents");
     private static readonly GrpcMethod<StreamIncidentsRequest, IncidentPoints> StreamIncidentPointsMethod = GrpcMethod<StreamIncidentsRequest, IncidentPoints>.For(Service, "StreamIncidentPoints");
     private static readonly GrpcMethod<ProposePatrolAreasRequest, PatrolPlan> ProposePatrolAreasMethod = GrpcMethod<ProposePatrolAreasRequest, PatrolPlan>.For(Service, "ProposePatrolAreas");
+    private static readonly GrpcMethod<ProposeForcePlansRequest, ProposeForcePlansResponse> ProposeForcePlansMethod = GrpcMethod<ProposeForcePlansRequest, ProposeForcePlansResponse>.For(Service, "ProposeForcePlans");
     private static readonly GrpcMethod<GetPlanRequest, PatrolPlan> GetPlanMethod = GrpcMethod<GetPlanRequest, PatrolPlan>.For(Service, "GetPlan");
     private static readonly GrpcMethod<ListPlansRequest, ListPlansResponse> ListPlansMethod = GrpcMethod<ListPlansRequest, ListPlansResponse>.For(Service, "ListPlans");
     private static readonly GrpcMethod<HotspotSurfaceRequest, HotspotSurfaceChunk> StreamHotspotSurfaceMethod = GrpcMethod<HotspotSurfaceRequest, HotspotSurfaceChunk>.For(Service, "StreamHotspotSurface");
@@ -36,6 +37,10 @@ public sealed class HotspotClient(GrpcClient client)
 
     public Task<PatrolPlan> ProposePatrolAreasAsync(ProposePatrolAreasRequest request, CallOptions? options = null) =>
         client.UnaryAsync(ProposePatrolAreasMethod, request, options);
+
+    /// <summary>One stored plan per borough of a force or a list of boroughs (see hotspot.proto).</summary>
+    public Task<ProposeForcePlansResponse> ProposeForcePlansAsync(ProposeForcePlansRequest request, CallOptions? options = null) =>
+        client.UnaryAsync(ProposeForcePlansMethod, request, options);
 
     public Task<PatrolPlan> GetPlanAsync(string planId, CallOptions? options = null) =>
         client.UnaryAsync(GetPlanMethod, new GetPlanRequest { PlanId = planId }, options);

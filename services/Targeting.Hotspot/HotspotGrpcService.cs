@@ -181,6 +181,32 @@ public sealed class HotspotGrpcService(
         return plan;
     }
 
+    [AllowRoles(Roles.Planner)]
+    public override async Task<ProposeForcePlansResponse> ProposeForcePlans(ProposeForcePlansRequest request, ServerCallContext context)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var force = PlanProposer.ValidateForce(request, boundaries, now);
+        var plans = await proposer.ProposeAllAsync(force,
+            async (p, token) => await LoadIncidentsAsync(p.Area, p.DataStart, p.DataEnd, token), context.Caller.Subject, now, context.CancellationToken);
+        // Stored only once every borough's plan is made, in borough order.
+        var stored = new List<StoredPlan>();
+        foreach (var (plan, shapes) in plans)
+        {
+            stored.Add(new StoredPlan(await StoreCall(() => store.SavePlanAsync(plan, shapes, context.CancellationToken)), plan));
+        }
+
+        index.AddRange(stored);
+        var response = new ProposeForcePlansResponse
+        {
+            Force = force.Force,
+            AreaOfInterestM2 = plans.Sum(p => p.Plan.AreaOfInterestM2),
+            PatrolAreaM2 = plans.Sum(p => p.Plan.PatrolAreaM2),
+        };
+        response.CoverageFraction = response.AreaOfInterestM2 > 0 ? response.PatrolAreaM2 / response.AreaOfInterestM2 : 0;
+        response.Plans.AddRange(plans.Select(p => p.Plan));
+        return response;
+    }
+
     [AllowRoles(Roles.Planner, Roles.Analyst, Roles.Service)]
     public override async Task<PatrolPlan> GetPlan(GetPlanRequest request, ServerCallContext context)
     {
@@ -331,7 +357,7 @@ public sealed class HotspotGrpcService(
     }
 
     /// <summary>The incidents of an area and window, as the engine takes them.</summary>
-    private async Task<List<Engine.Hotspots.Incident>> LoadIncidentsAsync(ResolvedArea area, DateTime start, DateTime end, CancellationToken cancellationToken) =>
+    private async Task<IReadOnlyList<Engine.Hotspots.Incident>> LoadIncidentsAsync(ResolvedArea area, DateTime start, DateTime end, CancellationToken cancellationToken) =>
         await StoreCall(async () =>
         {
             var incidents = new List<Engine.Hotspots.Incident>();

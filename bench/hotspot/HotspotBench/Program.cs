@@ -6,7 +6,7 @@ using HotspotBench;
 // seconds, figures for the report); progress goes to stderr.
 const string Usage = """
     HotspotBench PART --shared DIR --data DIR --out FILE [options]
-      PART      propose | dbscan | kde | backtest | learned
+      PART      propose | dbscan | kde | backtest | learned | force | profile
       --shared  ../shared/data (all London; when its London file is missing the sample in --data is used)
       --data    the repository's data/ folder (the shipped two-borough sample)
       --out     the JSON file to write
@@ -15,7 +15,8 @@ const string Usage = """
       --bootstrap N   bootstrap replicates per area for the backtest (default 1000)
       --london-bootstrap N   replicates for London's backtest (default: --bootstrap)
       --area NAME     learned: only this area (Barking and Dagenham, Lambeth or London)
-      --learned-months N, --learned-trees N   learned: the model's training months and trees (defaults: the engine's)
+      --learned-months N, --learned-trees N, --learned-rate R   learned: the model's training months, trees and learning rate (defaults: the engine's)
+      --runs N        force, profile: timed runs (default 3, 5)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -48,7 +49,11 @@ object result = args[0] switch
         {
             TrainingMonths = IntOption("--learned-months", Targeting.Engine.Hotspots.LearnedModelOptions.Default.TrainingMonths),
             Trees = IntOption("--learned-trees", Targeting.Engine.Hotspots.LearnedModelOptions.Default.Trees),
+            LearningRate = options.TryGetValue("--learned-rate", out var rate) ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture)
+                : Targeting.Engine.Hotspots.LearnedModelOptions.Default.LearningRate,
         }),
+    "force" => ForceBench.Run(data, IntOption("--runs", 3)),
+    "profile" => ProfileBench.Run(data, options.TryGetValue("--area", out var profiled) ? profiled : "Barking and Dagenham", IntOption("--runs", 5)),
     _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
 };
 

@@ -62,6 +62,16 @@ internal static class Timing
         return seconds;
     }
 
+    /// <summary>The process's processor seconds while <paramref name="action"/> runs (all threads: what the work costs whatever the load).</summary>
+    public static double Cpu(Action action)
+    {
+        var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        action();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalSeconds;
+    }
+
     /// <summary>The p-th quantile with linear interpolation between order statistics (numpy's default).</summary>
     public static double Percentile(IReadOnlyList<double> values, double p)
     {

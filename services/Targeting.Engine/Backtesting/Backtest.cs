@@ -54,6 +54,12 @@ public sealed record BacktestOptions
     /// </summary>
     public AnalysisGrid? Grid { get; init; }
 
+    /// <summary>
+    /// The learned method's feature rows for the main grid, to share with a later fit on the same inputs
+    /// (an <c>auto</c> plan's); when null the backtest keeps its own. The shifted grids always keep their own.
+    /// </summary>
+    public LearnedFeatureCache? LearnedFeatures { get; init; }
+
     /// <summary>Problems as (proto field name, message) pairs; empty when valid.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
@@ -207,14 +213,14 @@ public static class Backtest
         var parameters = options.Parameters;
         var months = Months(options.Start, options.End);
         var grid = options.Grid ?? AnalysisGrid.Create(options.AreaOfInterest, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
-        var main = Evaluate(grid, options, months, cancellationToken);
+        var main = Evaluate(grid, options, months, options.LearnedFeatures ?? new LearnedFeatureCache(), cancellationToken);
 
         var shifted = new List<Evaluation>();
         foreach (var (sx, sy) in options.OriginShiftsInCells)
         {
             var shiftedGrid = AnalysisGrid.Create(options.AreaOfInterest, parameters.CellSizeM,
                 parameters.OriginOffsetXM + (sx * parameters.CellSizeM), parameters.OriginOffsetYM + (sy * parameters.CellSizeM));
-            shifted.Add(Evaluate(shiftedGrid, options, months, cancellationToken));
+            shifted.Add(Evaluate(shiftedGrid, options, months, new LearnedFeatureCache(), cancellationToken));
         }
 
         var intervals = Bootstrap(main, options, cancellationToken);
@@ -263,7 +269,9 @@ public static class Backtest
         return months;
     }
 
-    private static Evaluation Evaluate(AnalysisGrid grid, BacktestOptions options, List<DateTime> months, CancellationToken cancellationToken)
+    // One feature cache per grid: every fold's window starts at months[0], so a month's learned features are computed once.
+    private static Evaluation Evaluate(AnalysisGrid grid, BacktestOptions options, List<DateTime> months, LearnedFeatureCache learnedFeatures,
+        CancellationToken cancellationToken)
     {
         var incidents = options.Incidents;
         var cellOf = new int[incidents.Count];
@@ -327,7 +335,7 @@ public static class Backtest
 
             for (var m = 0; m < methods; m++)
             {
-                var order = HotspotSurfaces.Compute(training, options.Methods[m], options.Parameters).RankCells();
+                var order = HotspotSurfaces.Compute(training, options.Methods[m], options.Parameters, learnedFeatures).RankCells();
                 var position = new int[grid.CellCount];
                 for (var r = 0; r < order.Length; r++)
                 {

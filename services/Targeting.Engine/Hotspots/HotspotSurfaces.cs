@@ -7,14 +7,19 @@ public static class HotspotSurfaces
     public const HotspotMethod DefaultMethod = HotspotMethod.Prospective;
 
     /// <summary>Computes <paramref name="method"/>'s surface on a training set.</summary>
-    public static HotspotSurface Compute(TrainingSet training, HotspotMethod method, MethodParameters? parameters = null) => method switch
+    /// <param name="training">The training set.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="parameters">Method parameters (default <see cref="MethodParameters.Default"/>).</param>
+    /// <param name="learnedFeatures">The learned method's feature rows shared with other fits on the same inputs (ignored by the other methods).</param>
+    public static HotspotSurface Compute(TrainingSet training, HotspotMethod method, MethodParameters? parameters = null,
+        LearnedFeatureCache? learnedFeatures = null) => method switch
     {
         HotspotMethod.NaiveCounts => NaiveCounts.Compute(training, parameters),
         HotspotMethod.Kde => KernelDensity.Estimate(training, parameters),
         HotspotMethod.Prospective => ProspectiveHotspots.Compute(training, parameters),
         HotspotMethod.GetisOrd => GetisOrdGiStar.Surface(training, parameters),
         HotspotMethod.Dbscan => DbscanHotspots.Compute(training, parameters),
-        HotspotMethod.Learned => LearnedHotspots.Compute(training, parameters),
+        HotspotMethod.Learned => LearnedHotspots.Compute(training, parameters, learnedFeatures),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown hotspot method"),
     };
 }

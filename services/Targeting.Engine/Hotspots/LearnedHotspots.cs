@@ -152,7 +152,10 @@ public sealed record LearnedModelInfo(DateTime TrainingStart, DateTime TrainingE
 public static class LearnedHotspots
 {
     /// <summary>Fits the model on the training set's window and scores the month after it.</summary>
-    public static HotspotSurface Compute(TrainingSet training, MethodParameters? parameters = null)
+    /// <param name="training">The training set (its window is the model's).</param>
+    /// <param name="parameters">Method parameters (default <see cref="MethodParameters.Default"/>).</param>
+    /// <param name="cache">Feature rows shared with other fits on the same inputs (a backtest's folds); null computes every row here.</param>
+    public static HotspotSurface Compute(TrainingSet training, MethodParameters? parameters = null, LearnedFeatureCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(training);
         var resolved = (parameters ?? MethodParameters.Default).Resolved(HotspotMethod.Learned);
@@ -165,7 +168,13 @@ public static class LearnedHotspots
         }
 
         var useMonthOfYear = targetMonths >= 12;
-        var subset = LearnedFeatures.Subset(training);
+        Incident[]? subset = null;
+        (float[] Features, bool[] Active) Rows(int asOf)
+        {
+            (float[], bool[]) Fresh() => LearnedFeatures.Compute(monthly, asOf, resolved, useMonthOfYear, subset ??= LearnedFeatures.Subset(training), training.InAreaCell);
+            return cache?.GetOrAdd(training, resolved, monthly.MonthStart(asOf), useMonthOfYear, Fresh) ?? Fresh();
+        }
+
         var count = LearnedFeatures.Count;
         var features = new List<float>();
         var labels = new List<float>();
@@ -174,7 +183,7 @@ public static class LearnedHotspots
         long candidates = 0;
         for (var t = 0; t < targetMonths; t++)
         {
-            perMonth[t] = LearnedFeatures.Compute(monthly, t, resolved, useMonthOfYear, subset, training.InAreaCell);
+            perMonth[t] = Rows(t);
             candidates += perMonth[t].Active.Count(a => a);
         }
 
@@ -222,9 +231,9 @@ public static class LearnedHotspots
         });
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, count);
-        var model = trainer.Fit(ml.Data.LoadFromEnumerable(Rows(features, labels, count), schema));
+        var model = trainer.Fit(ml.Data.LoadFromEnumerable(TrainingRows(features, labels, count), schema));
 
-        var (current, currentActive) = LearnedFeatures.Compute(monthly, -1, resolved, useMonthOfYear, subset, training.InAreaCell);
+        var (current, currentActive) = Rows(-1);
         var cells = training.Grid.CellCount;
         var activeCells = Enumerable.Range(0, cells).Where(c => currentActive[c]).ToArray();
         var scoringRows = activeCells.Select(c => new Row { Label = 0, Features = current.AsSpan(c * count, count).ToArray() });
@@ -251,7 +260,7 @@ public static class LearnedHotspots
         return new HotspotSurface(HotspotMethod.Learned, resolved, training, prospective.Score, prospective.Intensity, model: info);
     }
 
-    private static IEnumerable<Row> Rows(List<float> features, List<float> labels, int count)
+    private static IEnumerable<Row> TrainingRows(List<float> features, List<float> labels, int count)
     {
         for (var r = 0; r < labels.Count; r++)
         {

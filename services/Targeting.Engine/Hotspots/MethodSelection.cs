@@ -39,6 +39,12 @@ public sealed record MethodSelectionRequest
 
     /// <summary>The bootstrap's seed (default 1).</summary>
     public long Seed { get; init; } = 1;
+
+    /// <summary>
+    /// Where the backtest keeps the learned method's feature rows, so that the plan's own fit
+    /// (<see cref="PatrolPlanRequest.LearnedFeatures"/>) reuses the months it shares; null: the backtest's own.
+    /// </summary>
+    public LearnedFeatureCache? LearnedFeatures { get; init; }
 }
 
 /// <summary>One candidate's score in the choice's backtest.</summary>
@@ -108,6 +114,7 @@ public static class MethodSelection
             BootstrapSamples = request.BootstrapSamples,
             Seed = request.Seed,
             OriginShiftsInCells = [],
+            LearnedFeatures = request.LearnedFeatures,
         }, cancellationToken);
         var scores = report.Rows.Select(r => new CandidateScore(r.Method, r.HitRate)).ToList();
         var (chosen, reason) = Decide(scores, request.Coverage, report.Folds);

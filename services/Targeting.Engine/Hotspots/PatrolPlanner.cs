@@ -39,6 +39,12 @@ public sealed record PatrolPlanRequest
     /// </summary>
     public AnalysisGrid? Grid { get; init; }
 
+    /// <summary>
+    /// The learned method's feature rows from an earlier fit on the same grid, incidents and options (an
+    /// <c>auto</c> plan's backtest, <see cref="MethodSelectionRequest.LearnedFeatures"/>); null computes them here.
+    /// </summary>
+    public LearnedFeatureCache? LearnedFeatures { get; init; }
+
     /// <summary>Problems as (proto field name, message) pairs; empty when valid.</summary>
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
@@ -136,7 +142,7 @@ public static class PatrolPlanner
         }
 
         var training = TrainingSet.Build(grid, request.Incidents, request.DataStart, request.DataEnd, request.Targeting);
-        var surface = HotspotSurfaces.Compute(training, request.Method, parameters);
+        var surface = HotspotSurfaces.Compute(training, request.Method, parameters, request.LearnedFeatures);
         var giStar = surface.GiStar ?? GetisOrdGiStar.Compute(grid, training.HarmPerCell, surface.Parameters.Neighbourhood, surface.Parameters.FdrQ);
         var withEvidence = surface.GiStar is null
             ? new HotspotSurface(surface.Method, surface.Parameters, training, surface.Score, surface.Intensity, giStar, surface.Clusters, surface.Model)

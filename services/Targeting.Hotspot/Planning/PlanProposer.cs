@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using NetTopologySuite.Geometries;
+using Targeting.Engine.Geography;
 using Targeting.Engine.Hotspots;
 using Targeting.Grpc;
 using Targeting.Hotspot.Import;
@@ -26,6 +27,9 @@ public sealed record Proposal(
     double MaxAreaM2,
     string Note);
 
+/// <summary>A validated ProposeForcePlans request: the force's name (empty for a list of boroughs) and one proposal per borough.</summary>
+public sealed record ForceProposal(string Force, IReadOnlyList<Proposal> Boroughs);
+
 /// <summary>
 /// Proposes a patrol plan from a request and incidents, with the engine: shared by the service
 /// (which then stores the plan) and the command line (which runs with no server at all), so both
@@ -40,6 +44,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     public const double DefaultMinAreaM2 = 20_000;
     public const double DefaultMaxAreaM2 = 250_000;
     public const int MaxNoteLength = 2_000;
+    public const int MaxBoroughs = 50;
 
     /// <summary>Checks every field (one violation each, INVALID_ARGUMENT); an unknown boundary is NOT_FOUND.</summary>
     /// <param name="request">The request.</param>
@@ -49,6 +54,17 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     {
         var violations = new FieldViolations();
         var area = boundaries.Resolve(request.Area, "area", violations);
+        var forArea = ValidateSettings(request, violations, now);
+        violations.ThrowIfAny();
+        return forArea(area!);
+    }
+
+    /// <summary>
+    /// Checks every field but the area (one violation each, under the field's own name); returns how to
+    /// make the proposal for an area once the caller has thrown for any violation.
+    /// </summary>
+    private static Func<ResolvedArea, Proposal> ValidateSettings(ProposePatrolAreasRequest request, FieldViolations violations, DateTime now)
+    {
         var data = RequestValidation.Window(request.DataWindow, "data_window", violations, required: true);
         if (data is { Start: var requestedStart } && requestedStart > now + IncidentValidator.ClockSkew)
         {
@@ -94,11 +110,128 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
             violations.Add("note", $"must be at most {MaxNoteLength} characters");
         }
 
+        return area =>
+        {
+            var (dataStart, dataEnd) = data!.Value;
+            var (validStart, validEnd) = valid ?? (dataEnd, dataEnd.AddMonths(1));
+            return new Proposal(area, dataStart, dataEnd, validStart, validEnd, new MethodSettings(method, parameters, targeting, auto),
+                maxAreas, budget, minArea, maxArea, request.Note);
+        };
+    }
+
+    /// <summary>
+    /// Checks a force-wide request (one violation per bad field; plan settings as "plan.&lt;field&gt;") and
+    /// returns one proposal per borough, in the order the plans are returned. Unknown borough names are
+    /// NOT_FOUND (every one named); a force none of whose boroughs is loaded is FAILED_PRECONDITION.
+    /// </summary>
+    public static ForceProposal ValidateForce(ProposeForcePlansRequest request, BoundaryCatalog boundaries, DateTime now)
+    {
+        var violations = new FieldViolations();
+        var force = request.Force.Trim();
+        var names = request.BoroughNames;
+        Force? known = null;
+        if (force.Length == 0 && names.Count == 0)
+        {
+            violations.Add("force", "is required: a force name, or borough_names");
+        }
+        else if (force.Length > 0 && names.Count > 0)
+        {
+            violations.Add("borough_names", "must be empty when a force is given: give a force or borough names, not both");
+        }
+        else if (force.Length > 0 && (known = Forces.Find(force)) is null)
+        {
+            violations.Add("force", $"unknown force {FieldText.Quote(force)}; known: {string.Join(", ", Forces.All.Select(f => f.Name))}");
+        }
+
+        if (names.Count > MaxBoroughs)
+        {
+            violations.Add("borough_names", $"holds {names.Count} names; at most {MaxBoroughs}");
+        }
+
+        // Each name once, as a borough; unknown names are NOT_FOUND after the invalid fields.
+        var areas = new List<ResolvedArea>();
+        var unknown = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count && names.Count <= MaxBoroughs; i++)
+        {
+            var field = $"borough_names[{i}]";
+            if (string.IsNullOrWhiteSpace(names[i]))
+            {
+                violations.Add(field, "must not be empty");
+                continue;
+            }
+
+            Engine.Geography.Boundary? borough;
+            try
+            {
+                borough = boundaries.All.Find(names[i], BoundaryKinds.Borough);
+            }
+            catch (ArgumentException e)
+            {
+                violations.Add(field, FieldText.Bound(e.Message.Split(" (Parameter", 2)[0]));
+                continue;
+            }
+
+            if (borough is null)
+            {
+                if (boundaries.All.Lookup(names[i]) is [var other, ..])
+                {
+                    violations.Add(field, $"{FieldText.Quote(names[i])} is a {other.Kind}, not a borough");
+                }
+                else
+                {
+                    unknown.Add(names[i]);
+                }
+
+                continue;
+            }
+
+            if (!seen.Add(borough.Code.Length > 0 ? borough.Code : borough.Name))
+            {
+                violations.Add(field, $"repeats {FieldText.Quote(borough.Name)}: one plan per borough");
+                continue;
+            }
+
+            areas.Add(new ResolvedArea(borough.Name, borough.Code, borough.Kind, borough.Geometry));
+        }
+
+        Func<ResolvedArea, Proposal>? forArea = null;
+        if (request.Plan is null)
+        {
+            violations.Add("plan", "is required: every borough's data_window and settings, as ProposePatrolAreas takes them");
+        }
+        else
+        {
+            if (request.Plan.Area is not null)
+            {
+                violations.Add("plan.area", "must be empty: the boroughs are given by force or borough_names");
+            }
+
+            var settings = new FieldViolations();
+            forArea = ValidateSettings(request.Plan, settings, now);
+            violations.AddAll(settings, "plan.");
+        }
+
         violations.ThrowIfAny();
-        var (dataStart, dataEnd) = data!.Value;
-        var (validStart, validEnd) = valid ?? (dataEnd, dataEnd.AddMonths(1));
-        return new Proposal(area!, dataStart, dataEnd, validStart, validEnd, new MethodSettings(method, parameters, targeting, auto),
-            maxAreas, budget, minArea, maxArea, request.Note);
+        if (unknown.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"no borough named {string.Join(", ", unknown.Take(5).Select(FieldText.Quote))}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : string.Empty)} is loaded; ListBoundaries lists them"));
+        }
+
+        if (known is not null)
+        {
+            areas.AddRange(boundaries.All.OfKind(BoundaryKinds.Borough).Where(b => known.Covers(b.Code))
+                .OrderBy(b => b.Name, StringComparer.Ordinal)
+                .Select(b => new ResolvedArea(b.Name, b.Code, b.Kind, b.Geometry)));
+            if (areas.Count == 0)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"none of the boroughs of {known.Name} is loaded; load its borough boundaries (GSS {known.Codes}) first"));
+            }
+        }
+
+        return new ForceProposal(known?.Name ?? string.Empty, areas.Select(forArea!).ToList());
     }
 
     /// <summary>
@@ -112,7 +245,9 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         var settings = proposal.Settings;
         var parameters = settings.Parameters;
         var grid = boundaries.GridFor(proposal.Area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
-        // auto: the candidates' rolling-origin backtest on this area and data window, at this plan's coverage.
+        // auto: the candidates' rolling-origin backtest on this area and data window, at this plan's coverage;
+        // the plan's learned fit reuses the backtest's feature months.
+        var learnedFeatures = new LearnedFeatureCache();
         var choice = settings.Auto
             ? MethodSelection.Choose(new MethodSelectionRequest
             {
@@ -123,6 +258,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
                 Coverage = proposal.BudgetFraction,
                 Parameters = parameters,
                 Targeting = settings.Targeting,
+                LearnedFeatures = learnedFeatures,
             })
             : null;
         var result = PatrolPlanner.Propose(new PatrolPlanRequest
@@ -143,6 +279,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
             },
             Wards = boundaries.Wards,
             Grid = grid,
+            LearnedFeatures = learnedFeatures,
         });
 
         var summary = result.Summary;
@@ -167,6 +304,33 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         };
         plan.Areas.AddRange(result.Areas.Select(ToProto));
         return (plan, result.Areas.Select(a => (Geometry)a.Geometry).ToList());
+    }
+
+    /// <summary>
+    /// Every borough's plan of a force-wide proposal, each exactly as <see cref="Propose"/> makes it alone,
+    /// in the proposal's borough order. Boroughs are loaded and proposed in parallel, one per core (each
+    /// plan depends only on its own borough's incidents, so the order they finish in changes nothing).
+    /// FAILED_PRECONDITION when any borough has nothing to target on.
+    /// </summary>
+    /// <param name="force">The validated request.</param>
+    /// <param name="incidents">A borough's incidents for its data window (the store's query, or a file's rows for the command line).</param>
+    /// <param name="createdBy">The caller's subject.</param>
+    /// <param name="now">The clock, one instant for every plan.</param>
+    /// <param name="cancellationToken">Stops the boroughs not yet started.</param>
+    public async Task<IReadOnlyList<(PatrolPlan Plan, IReadOnlyList<Geometry> Shapes)>> ProposeAllAsync(ForceProposal force,
+        Func<Proposal, CancellationToken, Task<IReadOnlyList<EngineIncident>>> incidents, string createdBy, DateTime now,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(force);
+        ArgumentNullException.ThrowIfNull(incidents);
+        var plans = new (PatrolPlan, IReadOnlyList<Geometry>)[force.Boroughs.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, plans.Length), parallel, async (b, token) =>
+        {
+            var proposal = force.Boroughs[b];
+            plans[b] = Propose(proposal, await incidents(proposal, token), createdBy, now);
+        });
+        return plans;
     }
 
     /// <summary>What went into the plan, every default made explicit, and what the feedback-loop guard did.</summary>

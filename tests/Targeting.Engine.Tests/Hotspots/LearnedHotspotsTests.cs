@@ -292,3 +292,54 @@ public sealed class LearnedHotspotsTests
         Assert.Equal(LearnedHotspots.Compute(training).Score, HotspotSurfaces.Compute(training, HotspotMethod.Learned).Score);
     }
 }
+
+public sealed class LearnedFeatureCacheTests
+{
+    private static readonly DateTime January = new(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public void Compute_FoldsSharingACache_GiveTheSameScoresAsFreshFits()
+    {
+        // The folds of a rolling-origin backtest: windows January..February to January..July.
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(months: 7);
+        var cache = new LearnedFeatureCache();
+        for (var end = January.AddMonths(2); end <= January.AddMonths(7); end = end.AddMonths(1))
+        {
+            var training = TrainingSet.Build(grid, incidents, January, end);
+            var fresh = LearnedHotspots.Compute(training);
+            var shared = LearnedHotspots.Compute(training, cache: cache);
+            Assert.Equal(fresh.Score, shared.Score);
+            Assert.Equal(fresh.Model, shared.Model);
+        }
+
+        // Rows as of February..August (the scoring month of each window and its target months): 7 months, each computed once.
+        Assert.Equal(7, cache.Count);
+    }
+
+    [Fact]
+    public void Compute_OtherInputs_DoNotUseABoundCache()
+    {
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(months: 6);
+        var cache = new LearnedFeatureCache();
+        var end = January.AddMonths(6);
+        LearnedHotspots.Compute(TrainingSet.Build(grid, incidents, January, end), cache: cache);
+        var bound = cache.Count;
+
+        // Other incidents (a copy with one crime moved), another window start, other options, and a window ending mid-month.
+        var moved = incidents.Select((i, n) => n == 0 ? i with { X = i.X + 100 } : i).ToList();
+        var included = TargetingOptions.Default with { DiscoveredPolicy = DiscoveredPolicy.Include };
+        var cases = new[]
+        {
+            TrainingSet.Build(grid, moved, January, end),
+            TrainingSet.Build(grid, incidents, January.AddMonths(1), end),
+            TrainingSet.Build(grid, incidents, January, end, included),
+            TrainingSet.Build(grid, incidents, January, end.AddDays(-3)),
+        };
+        foreach (var training in cases)
+        {
+            Assert.Equal(LearnedHotspots.Compute(training).Score, LearnedHotspots.Compute(training, cache: cache).Score);
+        }
+
+        Assert.Equal(bound, cache.Count);
+    }
+}
