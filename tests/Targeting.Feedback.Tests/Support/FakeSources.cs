@@ -50,7 +50,7 @@ public sealed class FakeSources : IAsyncDisposable
         app.UseGrpcServer();
         var hotspot = HotspotReflection.Descriptor.Services[0];
         var stops = StopsReflection.Descriptor.Services[0];
-        app.MapAuthorizedGrpcService<FakeHotspot>(hotspot, "ImportIncidents", "ProposePatrolAreas", "StreamHotspotSurface", "LocatePatrolArea", "RunBacktest", "ListBoundaries");
+        app.MapAuthorizedGrpcService<FakeHotspot>(hotspot, "ImportIncidents", "ProposePatrolAreas", "StreamHotspotSurface", "LocatePatrolArea", "RunBacktest", "ListBoundaries", "ProposeForcePlans");
         app.MapAuthorizedGrpcService<FakeStops>(stops, "RecordEncounter", "AmendEncounter", "GetEncounter", "ImportEncounters", "ListAuditEvents");
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
