@@ -110,9 +110,9 @@ start() {
   echo "$!" >"$run_dir/$service.pid"
 }
 
-# One after another, each up (listening) before the next starts: hotspot and stops both run
-# CREATE EXTENSION IF NOT EXISTS postgis at start-up, which races on a database without it
-# (the manifests' postgis image creates it before either starts).
+# One after another, each up (listening) before the next starts, so that the ready lines come in
+# a known order (the services themselves start in any order: their migrations, CREATE EXTENSION
+# postgis included, take one advisory lock; SharedDatabaseMigrationTests).
 wait_listening() {
   local service=$1
   for ((i = 0; i < 1200; i++)); do

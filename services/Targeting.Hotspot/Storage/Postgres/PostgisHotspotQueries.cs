@@ -7,8 +7,12 @@ namespace Targeting.Hotspot.Storage.Postgres;
 /// </summary>
 internal static class PostgisHotspotQueries
 {
-    /// <summary>Serialises migrators across processes (an arbitrary constant: "hotspot" in ASCII).</summary>
-    public const long MigrationLockKey = 0x686f7473706f74;
+    /// <summary>
+    /// Serialises migrators across processes and across services: stops' migration takes the same
+    /// key ("TargetPG" in ASCII), because both run CREATE EXTENSION postgis on the shared database
+    /// and two at once fail one with a duplicate key on pg_extension.
+    /// </summary>
+    public const long MigrationLockKey = 0x5461_7267_6574_5047;
 
     public const string TakeMigrationLock = "SELECT pg_advisory_xact_lock(@key);";
 

@@ -11,8 +11,12 @@ namespace Targeting.Stops.Storage.Postgres;
 /// </summary>
 internal static class PostgresQueries
 {
-    /// <summary>Serialises concurrent start-ups of several instances while they migrate.</summary>
-    public const long MigrationLockKey = 0x5374_6F70_7331; // "Stops1"
+    /// <summary>
+    /// Serialises concurrent start-ups while they migrate, of this service's instances and of
+    /// hotspot's, which takes the same key ("TargetPG" in ASCII): both run CREATE EXTENSION postgis
+    /// on the shared database, and two at once fail one with a duplicate key on pg_extension.
+    /// </summary>
+    public const long MigrationLockKey = 0x5461_7267_6574_5047;
 
     public static readonly IReadOnlyList<(int Version, string Sql)> Migrations =
     [
