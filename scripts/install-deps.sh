@@ -34,6 +34,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# kubectl (with its built-in kustomize) renders the manifests in the deployment tests. It has no
+# Debian package; the machine image ships it, so only say clearly when it is missing.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "install-deps: kubectl is not on PATH: the deployment tests (kubectl kustomize k8s/overlays/...) will fail;" \
+       "install it from https://kubernetes.io/docs/tasks/tools/ (any version with kustomize, 1.14 or later)" >&2
+fi
+
 # npm ci only when the lock changed since the last install (a stamp beside node_modules).
 for dir in tests/interop tests/deployment services/Targeting.Web/ClientApp; do
   if [[ -f "$dir/package-lock.json" ]]; then
