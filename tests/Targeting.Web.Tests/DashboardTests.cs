@@ -8,6 +8,7 @@ using Targeting.Feedback;
 using Targeting.Feedback.V1;
 using Targeting.Grpc;
 using Targeting.Web.Tests.Support;
+using StopsV1 = Targeting.Stops.V1;
 
 namespace Targeting.Web.Tests;
 
@@ -41,6 +42,10 @@ public sealed class DashboardTests(WebWorld world)
     {
         var page = await OpenAsync(Roles.Analyst);
         await page.ScreenshotAsync("dashboard-analyst");
+        foreach (var part in new[] { "evaluation", "disproportionality", "outcome-test", "crime-change" })
+        {
+            await page.Locator("#" + part).ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(WebWorld.ScreenshotFolder, $"dashboard-{part}.png") });
+        }
         foreach (var part in new[] { "evaluation", "disproportionality", "outcome-test", "procedural-justice", "crime-change" })
         {
             Assert.Equal("shown", await page.GetAttributeAsync("#" + part, "data-state"));
@@ -108,6 +113,92 @@ public sealed class DashboardTests(WebWorld world)
         // The roads pilot: the sample's Met stops hold no vehicle stops, and the page says so.
         Assert.Equal("empty", await page.GetAttributeAsync("#roads", "data-state"));
         Assert.Contains("No vehicle stops", await page.InnerTextAsync("#roads"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_PilotEncounters_ProceduralJusticeTablesShowTheRpcsRates()
+    {
+        // The sample's imported stops predate the pilot (no team, no answers), so this records 24 pilot
+        // searches in March 2023, a month nothing else reads, under fixed request ids (recording is idempotent).
+        var recorded = await RecordPilotEncountersAsync();
+        var page = await world.OpenDashboardAsync(Roles.Analyst, "2023-03", "2023-03", Borough, "2023-01", "2023-02");
+        await page.Locator("#procedural-justice").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(WebWorld.ScreenshotFolder, "dashboard-procedural-justice.png") });
+        Assert.Equal("shown", await page.GetAttributeAsync("#procedural-justice", "data-state"));
+
+        using var grpc = FeedbackGrpc(Roles.Analyst);
+        var justice = await new FeedbackClient(grpc).AssessProceduralJusticeAsync(new ProceduralJusticeRequest
+        {
+            Area = new AreaOfInterest { BoundaryName = Borough },
+            Window = Months(2023, 3, 2023, 3),
+        });
+        foreach (var (grouping, id) in new[] { (ComplianceGrouping.Team, "fig-justice-team"), (ComplianceGrouping.Training, "fig-justice-training") })
+        {
+            var rows = justice.Rows.Where(r => r.Grouping == grouping).ToList();
+            Assert.Equal(2, rows.Count);
+            Assert.Equal(rows.SelectMany(JusticeRows).ToList(), (await BodyAsync(page, id)).Select(r => r[..9]).ToList());
+        }
+
+        // Counted here from what was recorded: team Brixton-1's grounds explained, yes of answered.
+        var team = recorded.Where(e => e.Officer.Team == "brixton-1").ToList();
+        var answered = team.Count;
+        var yes = team.Count(e => e.ProceduralJustice.GroundsExplained == StopsV1.Answer.Yes);
+        var table = await BodyAsync(page, "fig-justice-team");
+        var row = table.Single(r => r[0] == "brixton-1" && r[3] == "Grounds explained");
+        Assert.Equal((Int(team.Count), Pct((double)yes / answered), Int(yes), Int(answered)), (row[1], row[4], row[7], row[8]));
+    }
+
+    private static IEnumerable<string[]> JusticeRows(ComplianceRow row)
+    {
+        (string Name, Estimate E)[] measures =
+        [
+            ("Grounds explained", row.GroundsExplained), ("Person heard", row.PersonHeard), ("Treated with respect", row.TreatedWithRespect),
+            ("Debrief given", row.DebriefGiven), ("Record copy offered", row.RecordCopyOffered), ("Body-worn video on", row.BodyWornVideoOn),
+        ];
+        foreach (var (name, e) in measures)
+        {
+            var answered = e is not null && e.Denominator > 0;
+            yield return [row.Group, Int(row.Encounters), Int(row.NotRecorded), name, .. answered ? Interval(e) : ["", "", ""], Int(e?.Numerator ?? 0), Int(e?.Denominator ?? 0)];
+        }
+    }
+
+    /// <summary>24 pilot person searches in Lambeth in March 2023: teams brixton-1 (trained) and brixton-2 (untrained), answers varied (stops requires every answer for a search).</summary>
+    private async Task<List<StopsV1.Encounter>> RecordPilotEncountersAsync()
+    {
+        using var stops = new Targeting.Stops.StopsClient(world.Stops, new GrpcClientOptions { BearerToken = DevelopmentTokens.Issue(Roles.Service, "dashboard-test") });
+        var recorded = new List<StopsV1.Encounter>();
+        for (var i = 0; i < 24; i++)
+        {
+            var first = i % 2 == 0;
+            StopsV1.Answer Say(int every) => i % every == 0 ? StopsV1.Answer.No : StopsV1.Answer.Yes;
+            var encounter = new StopsV1.Encounter
+            {
+                OccurredAt = Timestamp.FromDateTime(new DateTime(2023, 3, 2 + i, 14, 30, 0, DateTimeKind.Utc)),
+                LateEntryReason = "dashboard test: a pilot month recorded afterwards",
+                Location = new LatLng { Latitude = 51.4627 + i * 0.0005, Longitude = -0.1145 },
+                LocationPrecision = StopsV1.LocationPrecision.Exact,
+                Type = StopsV1.EncounterType.PersonSearch,
+                LegalPower = StopsV1.LegalPower.PaceS1,
+                Grounds = "Seen passing a package in a known drug-dealing spot",
+                ObjectOfSearch = StopsV1.ObjectOfSearch.ControlledDrugs,
+                Outcome = i % 5 == 0 ? StopsV1.Outcome.Arrest : StopsV1.Outcome.NoFurtherAction,
+                OutcomeLinkedToObject = i % 5 == 0 ? StopsV1.Answer.Yes : StopsV1.Answer.No,
+                RemovalOfMoreThanOuterClothing = StopsV1.Answer.No,
+                Sex = StopsV1.Sex.Male,
+                AgeRange = StopsV1.AgeRange._18To24,
+                SelfDefinedEthnicity = StopsV1.SelfDefinedEthnicity.WhiteBritish,
+                OfficerDefinedEthnicity = StopsV1.OfficerDefinedEthnicity.White,
+                Officer = new StopsV1.Officer { Pseudonym = first ? "pc-a" : "pc-b", Team = first ? "brixton-1" : "brixton-2", PrecisionTrained = first },
+                PartOfOperation = StopsV1.Answer.No,
+                ProceduralJustice = new StopsV1.ProceduralJustice
+                {
+                    GroundsExplained = Say(first ? 6 : 3), PersonHeard = Say(first ? 8 : 2), TreatedWithRespect = Say(first ? 12 : 4),
+                    DebriefGiven = Say(first ? 4 : 2), RecordCopyOffered = Say(first ? 6 : 3), BodyWornVideoOn = Say(first ? 12 : 5),
+                },
+            };
+            await stops.RecordEncounterAsync(new StopsV1.RecordEncounterRequest { RequestId = $"dashboard-pilot-{i}", Encounter = encounter });
+            recorded.Add(encounter);
+        }
+        return recorded;
     }
 
     [Fact]

@@ -44,7 +44,7 @@ function linearTicks(lo, hi, n = 6) {
 }
 
 function logTicks(lo, hi) {
-  const candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50, 100];
+  const candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
   const ticks = candidates.filter((t) => t >= lo && t <= hi);
   return ticks.length >= 2 ? ticks : [lo, hi].map((t) => Number(t.toPrecision(2)));
 }
@@ -59,7 +59,7 @@ function logTicks(lo, hi) {
 export function drawChart({ kind = 'interval', categories, series, points, unit = '', format = (v) => String(v), log = false, reference = null, label, readout }) {
   const bandPerSeries = kind === 'bar' ? 16 : 14;
   const band = Math.max(28, series.length * bandPerSeries + 10);
-  const left = 210, right = 24, top = 34, bottom = 44, width = 760;
+  const left = 170, right = 20, top = 34, bottom = 44, width = 600;
   const height = top + bottom + band * categories.length;
   const plotWidth = width - left - right;
 
@@ -84,13 +84,18 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
   // Legend: one entry per series, shape and colour.
   let lx = left;
   series.forEach((s, i) => {
-    marker(svg, SHAPES[i % SHAPES.length], lx + 6, 14, 10, PALETTE[i % PALETTE.length], false);
+    if (kind === 'bar') el('rect', { x: lx, y: 8, width: 12, height: 12, fill: PALETTE[i % PALETTE.length], stroke: '#1a1a1a', 'stroke-width': 0.5 }, svg);
+    else marker(svg, SHAPES[i % SHAPES.length], lx + 6, 14, 10, PALETTE[i % PALETTE.length], false);
     const text = el('text', { x: lx + 16, y: 18, class: 'legend-text' }, svg);
     text.textContent = s;
     lx += 26 + s.length * 7.2;
   });
 
-  const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi);
+  if (!values.length || (reference !== null && values.length === 1)) {
+    const text = el('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'unit' }, svg);
+    text.textContent = 'Nothing to draw: no estimate in this window (see the table).';
+  }
+  const ticks = !values.length ? [] : log ? logTicks(lo, hi) : linearTicks(lo, hi);
   const axis = el('g', { class: 'axis' }, svg);
   for (const t of ticks) {
     const tx = x(t);
@@ -98,7 +103,7 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
     const text = el('text', { x: tx, y: height - bottom + 16, 'text-anchor': 'middle' }, axis);
     text.textContent = format(t);
   }
-  el('line', { x1: left, x2: width - right, y1: height - bottom, y2: height - bottom, class: 'axis-line' }, axis);
+  if (ticks.length) el('line', { x1: left, x2: width - right, y1: height - bottom, y2: height - bottom, class: 'axis-line' }, axis);
   const unitText = el('text', { x: left + plotWidth / 2, y: height - 8, 'text-anchor': 'middle', class: 'unit' }, axis);
   unitText.textContent = unit + (log ? ' (log scale)' : '');
   if (reference !== null) el('line', { x1: x(reference), x2: x(reference), y1: top - 4, y2: height - bottom, class: 'reference' }, svg);

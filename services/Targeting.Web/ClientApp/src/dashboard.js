@@ -223,12 +223,12 @@ function renderCrimeChange(s, c) {
   });
   const ratio = est(c.rateRatio);
   const wdq = n(c.weightedDisplacementQuotient);
-  const reading = !finite(wdq) ? 'undefined: crime did not fall in the patrol areas relative to the control' : wdq > 0 ? 'positive: a diffusion of benefits into the buffer' : wdq < 0 ? 'negative: crime displaced into the buffer' : 'zero: neither displacement nor diffusion';
+  const reading = !finite(wdq) ? 'since crime did not fall in the patrol areas relative to the control, there is no effect to be displaced' : wdq > 0 ? 'positive, a diffusion of benefits into the buffer' : wdq < 0 ? 'negative, crime displaced into the buffer' : 'zero, neither displacement nor diffusion';
   const dl = document.createElement('dl');
   dl.className = 'figures-list';
   dl.id = 'crime-change-measures';
   dl.innerHTML = `<dt>Rate ratio (patrol areas vs control, after / before)</dt><dd>${escapeHtml(interval(ratio, '', 1, 2))}; p ${escapeHtml(pValue(n(c.rateRatioPValue)))}. Below 1: crime fell more in the areas than in the control cells.</dd>`
-    + `<dt>Weighted displacement quotient</dt><dd><strong>${escapeHtml(finite(wdq) ? wdq.toFixed(2) : 'undefined')}</strong>, ${escapeHtml(reading)} (Bowers and Johnson 2003).</dd>`
+    + `<dt>Weighted displacement quotient</dt><dd><strong>${escapeHtml(finite(wdq) ? wdq.toFixed(2) : 'undefined')}</strong>: ${escapeHtml(reading)} (Bowers and Johnson 2003).</dd>`
     + `<dt>Success measure</dt><dd>${escapeHtml(fixed(n(c.successMeasure), 3))} (negative: crime fell in the areas relative to the control)</dd>`
     + `<dt>Buffer displacement measure</dt><dd>${escapeHtml(fixed(n(c.bufferDisplacementMeasure), 3))} (positive suggests displacement)</dd>`
     + `<dt>Total net effect</dt><dd>${escapeHtml(fixed(n(c.totalNetEffect), 1))} crimes prevented net of displacement</dd>`;
