@@ -36,7 +36,7 @@ public sealed class AccessibilityTests(WebWorld world)
     [Fact]
     public async Task Dashboard_AnalystChartsThenTables_Axe_NoSeriousViolations()
     {
-        var page = await world.OpenDashboardAsync(Roles.Analyst, "2022-05", "2022-09", "Lambeth", "2022-01", "2022-04");
+        var page = await world.OpenDashboardAsync(Roles.Analyst, world.Plan.PlanId, "2022-05", "2022-09", "Lambeth", "2022-01", "2022-04");
         Assert.True(await page.Locator("figure.chart").CountAsync() >= 6);
         await AssertNoSeriousViolationsAsync(page, "dashboard (charts)");
         foreach (var button in await page.Locator("button.view-table").AllAsync())

@@ -28,15 +28,15 @@ public static class Pages
     }
 
     /// <summary>
-    /// Opens the feedback dashboard on the world's plan for a window and borough, signs in through
-    /// the page's form with a development token and waits until every part has answered.
+    /// Opens the feedback dashboard on a plan for a window and borough, signs in through the page's
+    /// form with a development token and waits until every part has answered.
     /// </summary>
-    public static async Task<IPage> OpenDashboardAsync(this WebWorld world, string role, string from, string to, string borough, string beforeFrom, string beforeTo)
+    public static async Task<IPage> OpenDashboardAsync(this WebWorld world, string role, string planId, string from, string to, string borough, string beforeFrom, string beforeTo)
     {
         var page = await world.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => { lock (errors) { errors.Add("page error: " + error); } };
-        var query = $"?plan={Uri.EscapeDataString(world.Plan.PlanId)}&area={Uri.EscapeDataString(borough)}&from={from}&to={to}";
+        var query = $"?plan={Uri.EscapeDataString(planId)}&area={Uri.EscapeDataString(borough)}&from={from}&to={to}";
         await page.GotoAsync(new Uri(world.Web, "/dashboard.html" + query).ToString());
         await page.WaitForFunctionAsync("document.body.dataset.ready === 'true'");
         await page.FillAsync("#before-from", beforeFrom);

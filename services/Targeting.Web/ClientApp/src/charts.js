@@ -90,6 +90,10 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
     text.textContent = s;
     lx += 26 + s.length * 7.2;
   });
+  if (points.some((row) => row.some((p) => p?.hollow && finite(p.value)))) {
+    marker(svg, 'circle', lx + 6, 14, 10, '#1a1a1a', true);
+    el('text', { x: lx + 16, y: 18, class: 'legend-text' }, svg).textContent = 'open: small count';
+  }
 
   if (!values.length || (reference !== null && values.length === 1)) {
     const text = el('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'unit' }, svg);

@@ -24,6 +24,10 @@ const yes = (b) => (b ? 'yes' : 'no');
 const whole = (v) => (finite(v) ? Math.round(v).toLocaleString('en-GB') : '');
 /** A point for drawChart from an Estimate, scaled (100 for percentages). */
 const point = (e, scale = 1, text = null) => ({ value: e.value * scale, lower: e.lower * scale, upper: e.upper * scale, hollow: e.small, text });
+const pText = (p) => { const t = pValue(p); return t.startsWith('<') ? `p < ${t.slice(1)}` : t ? `p = ${t}` : 'no p-value'; };
+const LONDON_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' });
+/** A window as London dates, its end inclusive ("1 May 2022 to 30 Sep 2022"). */
+const londonDates = (w) => (w?.start && w?.end ? `${LONDON_DAY.format(new Date(w.start))} to ${LONDON_DAY.format(new Date(new Date(w.end).getTime() - 1))}` : 'the default window');
 const interval = (e, unit = '%', scale = 100, digits = 1) => (finite(e.value)
   ? `${fixed(e.value * scale, digits)}${unit} (95% CI ${fixed(e.lower * scale, digits)}${unit} to ${fixed(e.upper * scale, digits)}${unit})${e.small ? ', small count' : ''}` : 'not estimated');
 
@@ -74,8 +78,8 @@ function renderEvaluation(s, e) {
   const fin = est(e.findRateInside), fout = est(e.findRateOutside), ain = est(e.arrestRateInside), aout = est(e.arrestRateOutside);
   const inside = n(e.stopsInside), outside = n(e.stopsLocated) - inside;
   s.note(`${escapeHtml(count(e.stopsTotal))} searches in the window force-wide (${escapeHtml(count(e.stopsUnlocated))} with no location); `
-    + `<strong>${escapeHtml(count(e.stopsLocated))}</strong> located in the plan's area, <strong>${escapeHtml(String(inside))}</strong> of them inside its patrol areas `
-    + `(${escapeHtml(interval(share))}). A find: ${escapeHtml(e.findDefinition || '')}. ${escapeHtml(e.insideBasis || '')}`);
+    + `<strong>${escapeHtml(count(e.stopsLocated))}</strong> located in the plan's area, <strong>${escapeHtml(String(inside))}</strong> of them inside its patrol areas: `
+    + `${escapeHtml(interval(share))}. Finds: ${escapeHtml(e.findDefinition || '')}. Inside means: ${escapeHtml(e.insideBasis || '')}.`);
   figure(s.figures, {
     id: 'fig-stops-inside',
     title: 'Searches and finds inside vs outside the patrol areas',
@@ -142,7 +146,7 @@ function renderDisproportionality(s, r) {
   const agreement = est(r.ethnicityAgreement);
   s.note(`${escapeHtml(count(r.searches))} searches in ${escapeHtml(r.borough || 'all boroughs')}; `
     + tables.map((t) => `${escapeHtml(BASIS[t.basis] || t.basis)}: ${escapeHtml(count(t.unknown))} with no ethnicity, ${escapeHtml(count(t.unrated))} of a group with no population`).join('; ')
-    + `. Officer- and self-defined ethnicity agree in ${escapeHtml(interval(agreement))} of searches with both. ${escapeHtml(r.notes || '')}`);
+    + `. Officer- and self-defined ethnicity agree in ${escapeHtml(interval(agreement))} of searches with both.${r.notes ? ` Notes: ${escapeHtml(r.notes)}.` : ''}`);
 }
 
 function renderOutcomeTest(s, r) {
@@ -157,6 +161,10 @@ function renderOutcomeTest(s, r) {
     : 'No lowered-bar alert: no group\'s find or arrest rate inside the patrol areas is significantly lower than outside (one-sided, Holm-corrected p &lt; 0.05).';
   s.figures.appendChild(box);
   const plans = r.planIds || [];
+  // The service counts a search as inside only while its plan was valid: say so when none was.
+  if (!rows.some((x) => est(x.findRateInside).denominator > 0)) {
+    s.note(`None of these searches fell inside a patrol area while its plan was valid${plans.length ? ` (plan ${escapeHtml(plans.join(', '))})` : ''}, so there is nothing inside to compare: choose a window inside the plan's period.`);
+  }
   figure(s.figures, {
     id: 'fig-outcome-test',
     title: 'Find rate inside vs outside the patrol areas, by officer-defined group',
@@ -215,7 +223,7 @@ function renderCrimeChange(s, c) {
   figure(s.figures, {
     id: 'fig-crime-change',
     title: 'Crimes before and after, in the patrol areas, the control cells and the buffer',
-    note: `Before ${(c.before?.start || '').slice(0, 10)} to ${(c.before?.end || '').slice(0, 10)}, after ${(c.after?.start || '').slice(0, 10)} to ${(c.after?.end || '').slice(0, 10)}; crime types: ${(c.crimeTypes || []).join(', ')}. Control: ${c.controlDefinition || ''}`,
+    note: `Before: ${londonDates(c.before)}; after: ${londonDates(c.after)}. Crime types: ${(c.crimeTypes || []).join(', ')}. Control: ${c.controlDefinition || ''}`,
     chart: { kind: 'bar', categories: where, series: ['Before', 'After'], unit: 'crimes', format: whole, points: pairs.map(([b, a]) => [{ value: b }, { value: a }]) },
     columns: ['Where', 'Crimes before', 'Crimes after', 'Change (%)'],
     rows: where.map((w, i) => [w, String(pairs[i][0]), String(pairs[i][1]), pairs[i][0] > 0 ? fixed((pairs[i][1] / pairs[i][0] - 1) * 100, 1) : '']),
@@ -227,11 +235,11 @@ function renderCrimeChange(s, c) {
   const dl = document.createElement('dl');
   dl.className = 'figures-list';
   dl.id = 'crime-change-measures';
-  dl.innerHTML = `<dt>Rate ratio (patrol areas vs control, after / before)</dt><dd>${escapeHtml(interval(ratio, '', 1, 2))}; p ${escapeHtml(pValue(n(c.rateRatioPValue)))}. Below 1: crime fell more in the areas than in the control cells.</dd>`
+  dl.innerHTML = `<dt>Rate ratio (patrol areas vs control, after / before)</dt><dd>${escapeHtml(interval(ratio, '', 1, 2))}; ${escapeHtml(pText(n(c.rateRatioPValue)))}. Below 1: crime fell more in the areas than in the control cells.</dd>`
     + `<dt>Weighted displacement quotient</dt><dd><strong>${escapeHtml(finite(wdq) ? wdq.toFixed(2) : 'undefined')}</strong>: ${escapeHtml(reading)} (Bowers and Johnson 2003).</dd>`
     + `<dt>Success measure</dt><dd>${escapeHtml(fixed(n(c.successMeasure), 3))} (negative: crime fell in the areas relative to the control)</dd>`
     + `<dt>Buffer displacement measure</dt><dd>${escapeHtml(fixed(n(c.bufferDisplacementMeasure), 3))} (positive suggests displacement)</dd>`
-    + `<dt>Total net effect</dt><dd>${escapeHtml(fixed(n(c.totalNetEffect), 1))} crimes prevented net of displacement</dd>`;
+    + `<dt>Total net effect</dt><dd>${escapeHtml(fixed(n(c.totalNetEffect), 1))} crimes (positive: crimes prevented net of displacement; negative: more crime than the control's trend predicts)</dd>`;
   s.figures.appendChild(dl);
   if (c.notes) s.note(escapeHtml(c.notes));
 }
