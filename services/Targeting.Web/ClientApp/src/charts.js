@@ -65,6 +65,7 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
 
   const values = [];
   for (const row of points) for (const p of row) if (p && finite(p.value)) values.push(p.value, ...[p.lower, p.upper].filter(finite));
+  const drawn = values.length;
   if (reference !== null) values.push(reference);
   let lo = values.length ? Math.min(...values) : 0;
   let hi = values.length ? Math.max(...values) : 1;
@@ -78,6 +79,14 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
   const x = log ? (v) => left + ((Math.log(Math.max(v, lo)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * plotWidth
     : (v) => left + ((v - lo) / (hi - lo)) * plotWidth;
 
+  if (!drawn) {
+    // No estimate at all: a one-line message rather than an empty axis.
+    const empty = el('svg', { viewBox: `0 0 ${width} 40`, width, height: 40, role: 'img', 'aria-label': `${label}: nothing to draw`, class: 'chart-svg' });
+    const text = el('text', { x: 8, y: 24, class: 'unit' }, empty);
+    text.textContent = 'Nothing to draw: no estimate in this window (the table shows the counts).';
+    if (readout) readout.textContent = '';
+    return empty;
+  }
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label, tabindex: 0, class: 'chart-svg', focusable: 'true' });
   if (readout) svg.setAttribute('aria-describedby', readout.id);
 
@@ -95,11 +104,7 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
     el('text', { x: lx + 16, y: 18, class: 'legend-text' }, svg).textContent = 'open: small count';
   }
 
-  if (!values.length || (reference !== null && values.length === 1)) {
-    const text = el('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'unit' }, svg);
-    text.textContent = 'Nothing to draw: no estimate in this window (see the table).';
-  }
-  const ticks = !values.length ? [] : log ? logTicks(lo, hi) : linearTicks(lo, hi);
+  const ticks = log ? logTicks(lo, hi) : linearTicks(lo, hi);
   const axis = el('g', { class: 'axis' }, svg);
   for (const t of ticks) {
     const tx = x(t);
@@ -107,7 +112,7 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
     const text = el('text', { x: tx, y: height - bottom + 16, 'text-anchor': 'middle' }, axis);
     text.textContent = format(t);
   }
-  if (ticks.length) el('line', { x1: left, x2: width - right, y1: height - bottom, y2: height - bottom, class: 'axis-line' }, axis);
+  el('line', { x1: left, x2: width - right, y1: height - bottom, y2: height - bottom, class: 'axis-line' }, axis);
   const unitText = el('text', { x: left + plotWidth / 2, y: height - 8, 'text-anchor': 'middle', class: 'unit' }, axis);
   unitText.textContent = unit + (log ? ' (log scale)' : '');
   if (reference !== null) el('line', { x1: x(reference), x2: x(reference), y1: top - 4, y2: height - bottom, class: 'reference' }, svg);
@@ -161,7 +166,6 @@ export function drawChart({ kind = 'interval', categories, series, points, unit 
   });
   svg.addEventListener('focus', () => { if (current < 0) show(0); });
   svg.addEventListener('blur', () => { if (current >= 0) marks[current].focus.setAttribute('visibility', 'hidden'); });
-  if (readout && !marks.length) readout.textContent = 'Nothing to draw: see the table.';
   return svg;
 }
 
