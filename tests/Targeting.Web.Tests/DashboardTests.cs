@@ -151,6 +151,62 @@ public sealed class DashboardTests(WebWorld world)
         Assert.Equal((Int(team.Count), Pct((double)yes / answered), Int(yes), Int(answered)), (row[1], row[4], row[7], row[8]));
     }
 
+    [Fact]
+    public async Task Dashboard_RecordedVehicleStops_DarknessOddsRatiosAreTheRpcs()
+    {
+        // The sample's Met stops hold no vehicle stops: this records 120 roads-pilot stops in Lambeth,
+        // September and October 2023 between 17:00 and 20:00 London time, as dusk moves across those hours.
+        await RecordVehicleStopsAsync();
+        var page = await world.OpenDashboardAsync(Roles.Analyst, world.Plan.PlanId, "2023-09", "2023-10", Borough, "2023-07", "2023-08");
+        await page.Locator("#roads").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(WebWorld.ScreenshotFolder, "dashboard-roads.png") });
+        Assert.Equal("shown", await page.GetAttributeAsync("#roads", "data-state"));
+
+        using var grpc = FeedbackGrpc(Roles.Analyst);
+        var report = await new FeedbackClient(grpc).AssessVehicleStopsAsync(new VehicleStopsRequest { Borough = Borough, Window = Months(2023, 9, 2023, 10) });
+        Assert.Equal(120, report.VehicleStops);
+        Assert.Contains(report.Darkness, d => double.IsFinite(d.Coefficient));
+        Assert.Equal(report.Darkness.Select(d => new[]
+        {
+            d.Group, Fixed(Math.Exp(d.Coefficient), 2), Fixed(Math.Exp(d.CiLow), 2), Fixed(Math.Exp(d.CiHigh), 2), Fixed(d.Coefficient, 3), Fixed(d.StandardError, 3), P(d.PValue),
+            Int(d.GroupLight), Int(d.GroupDark), Int(d.WhiteLight), Int(d.WhiteDark), d.Note,
+        }).ToList(), await BodyAsync(page, "fig-darkness"));
+    }
+
+    private async Task RecordVehicleStopsAsync()
+    {
+        using var stops = new Targeting.Stops.StopsClient(world.Stops, new GrpcClientOptions { BearerToken = DevelopmentTokens.Issue(Roles.Service, "dashboard-test") });
+        var random = new Random(12);
+        for (var i = 0; i < 120; i++)
+        {
+            var day = new DateTime(2023, 9, 1).AddDays(i % 60);
+            var local = day.AddMinutes(17 * 60 + random.Next(0, 180));
+            var (officerDefined, selfDefined) = (i % 3) switch
+            {
+                0 => (StopsV1.OfficerDefinedEthnicity.White, StopsV1.SelfDefinedEthnicity.WhiteBritish),
+                1 => (StopsV1.OfficerDefinedEthnicity.Black, StopsV1.SelfDefinedEthnicity.BlackAfrican),
+                _ => (StopsV1.OfficerDefinedEthnicity.Asian, StopsV1.SelfDefinedEthnicity.AsianIndian),
+            };
+            var encounter = new StopsV1.Encounter
+            {
+                OccurredAt = Timestamp.FromDateTime(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), London)),
+                LateEntryReason = "dashboard test: a roads-pilot month recorded afterwards",
+                Location = new LatLng { Latitude = 51.4550 + (i % 10) * 0.002, Longitude = -0.1200 + (i % 7) * 0.002 },
+                LocationPrecision = StopsV1.LocationPrecision.Exact,
+                Type = StopsV1.EncounterType.VehicleStopWithoutSearch,
+                LegalPower = StopsV1.LegalPower.RoadTrafficS163,
+                Outcome = i % 2 == 0 ? StopsV1.Outcome.WordsOfAdvice : StopsV1.Outcome.TrafficOffenceReport,
+                Sex = StopsV1.Sex.Male,
+                AgeRange = StopsV1.AgeRange._25To34,
+                SelfDefinedEthnicity = selfDefined,
+                OfficerDefinedEthnicity = officerDefined,
+                Vehicle = new StopsV1.Vehicle { Make = i % 2 == 0 ? "SYNTHETIC-A" : "SYNTHETIC-B", Model = "M" + (i % 3) },
+                Officer = new StopsV1.Officer { Pseudonym = "pc-roads", Team = "roads-1", PrecisionTrained = true },
+                PartOfOperation = StopsV1.Answer.No,
+            };
+            await stops.RecordEncounterAsync(new StopsV1.RecordEncounterRequest { RequestId = $"dashboard-roads-{i}", Encounter = encounter });
+        }
+    }
+
     private static IEnumerable<string[]> JusticeRows(ComplianceRow row)
     {
         (string Name, Estimate E)[] measures =
