@@ -189,6 +189,9 @@ function renderOutcomeTest(s, r) {
 function renderJustice(s, report, supervisorOnly) {
   const rows = report.rows || [];
   if (supervisorOnly) s.note('As a supervisor you see your own team only.');
+  if (rows.every((r) => MEASURES.every(([key]) => est(r[key]).denominator === 0))) {
+    s.note('No procedural-justice answers are recorded for these encounters: historical imports (data.police.uk) predate the pilot\'s questions, so the tables count the encounters only.');
+  }
   for (const [grouping, title, id] of [['COMPLIANCE_GROUPING_TEAM', 'Procedural justice by team', 'fig-justice-team'], ['COMPLIANCE_GROUPING_TRAINING', 'Procedural justice: trained vs untrained officers', 'fig-justice-training']]) {
     const groups = rows.filter((r) => (r.grouping || 'COMPLIANCE_GROUPING_UNSPECIFIED') === grouping);
     if (!groups.length) {
