@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
+using Targeting.Feedback.V1;
 using Targeting.Grpc;
 using Targeting.Hotspot.V1;
 using Targeting.Stops.V1;
@@ -18,6 +19,7 @@ public sealed class WebGatewayService(ServiceClients clients, IOptions<WebOption
 {
     private static readonly ProtoService HotspotRpcs = HotspotReflection.Descriptor.Services[0];
     private static readonly ProtoService StopsRpcs = StopsReflection.Descriptor.Services[0];
+    private static readonly ProtoService FeedbackRpcs = FeedbackReflection.Descriptor.Services[0];
 
     private static readonly GrpcMethod<ListPlansRequest, ListPlansResponse> ListPlansRpc = GrpcMethod<ListPlansRequest, ListPlansResponse>.For(HotspotRpcs, "ListPlans");
     private static readonly GrpcMethod<GetPlanRequest, PatrolPlan> GetPlanRpc = GrpcMethod<GetPlanRequest, PatrolPlan>.For(HotspotRpcs, "GetPlan");
@@ -27,6 +29,11 @@ public sealed class WebGatewayService(ServiceClients clients, IOptions<WebOption
     private static readonly GrpcMethod<ListBoundariesRequest, ListBoundariesResponse> BoundariesRpc = GrpcMethod<ListBoundariesRequest, ListBoundariesResponse>.For(HotspotRpcs, "ListBoundaries");
     private static readonly GrpcMethod<EncounterQuery, EncounterRecord> QueryRpc = GrpcMethod<EncounterQuery, EncounterRecord>.For(StopsRpcs, "QueryEncounters");
     private static readonly GrpcMethod<EncounterQuery, EncounterFacts> FactsRpc = GrpcMethod<EncounterQuery, EncounterFacts>.For(StopsRpcs, "StreamEncounterFacts");
+    private static readonly GrpcMethod<EvaluatePlanRequest, PlanEvaluation> EvaluateRpc = GrpcMethod<EvaluatePlanRequest, PlanEvaluation>.For(FeedbackRpcs, "EvaluatePlan");
+    private static readonly GrpcMethod<CrimeChangeRequest, CrimeChangeReport> CrimeChangeRpc = GrpcMethod<CrimeChangeRequest, CrimeChangeReport>.For(FeedbackRpcs, "AssessCrimeChange");
+    private static readonly GrpcMethod<FairnessRequest, FairnessReport> FairnessRpc = GrpcMethod<FairnessRequest, FairnessReport>.For(FeedbackRpcs, "AssessFairness");
+    private static readonly GrpcMethod<ProceduralJusticeRequest, ProceduralJusticeReport> JusticeRpc = GrpcMethod<ProceduralJusticeRequest, ProceduralJusticeReport>.For(FeedbackRpcs, "AssessProceduralJustice");
+    private static readonly GrpcMethod<VehicleStopsRequest, VehicleStopsReport> VehicleStopsRpc = GrpcMethod<VehicleStopsRequest, VehicleStopsReport>.For(FeedbackRpcs, "AssessVehicleStops");
 
     /// <summary>Stops per MapStops message.</summary>
     internal const int MapBatch = 2_000;
@@ -138,6 +145,27 @@ public sealed class WebGatewayService(ServiceClients clients, IOptions<WebOption
             await responseStream.WriteAsync(batch, context.CancellationToken).ConfigureAwait(false);
         }
     }
+
+    // The dashboard's rpcs: feedback's own, forwarded with the caller's token and feedback's roles.
+    [AllowRoles(Roles.Analyst, Roles.Planner)]
+    public override Task<PlanEvaluation> EvaluatePlan(EvaluatePlanRequest request, ServerCallContext context) =>
+        clients.Get(WebClients.Feedback).UnaryAsync(EvaluateRpc, request, Forwarded(context));
+
+    [AllowRoles(Roles.Analyst, Roles.Planner)]
+    public override Task<CrimeChangeReport> AssessCrimeChange(CrimeChangeRequest request, ServerCallContext context) =>
+        clients.Get(WebClients.Feedback).UnaryAsync(CrimeChangeRpc, request, Forwarded(context));
+
+    [AllowRoles(Roles.Analyst)]
+    public override Task<FairnessReport> AssessFairness(FairnessRequest request, ServerCallContext context) =>
+        clients.Get(WebClients.Feedback).UnaryAsync(FairnessRpc, request, Forwarded(context));
+
+    [AllowRoles(Roles.Analyst, Roles.Supervisor)]
+    public override Task<ProceduralJusticeReport> AssessProceduralJustice(ProceduralJusticeRequest request, ServerCallContext context) =>
+        clients.Get(WebClients.Feedback).UnaryAsync(JusticeRpc, request, Forwarded(context));
+
+    [AllowRoles(Roles.Analyst)]
+    public override Task<VehicleStopsReport> AssessVehicleStops(VehicleStopsRequest request, ServerCallContext context) =>
+        clients.Get(WebClients.Feedback).UnaryAsync(VehicleStopsRpc, request, Forwarded(context));
 
     private static async Task<MapStops> FlushWhenFullAsync(MapStops batch, IServerStreamWriter<MapStops> responses, ServerCallContext context)
     {

@@ -33,6 +33,19 @@ public sealed class AccessibilityTests(WebWorld world)
         await AssertNoSeriousViolationsAsync(page, "planner's map");
     }
 
+    [Fact]
+    public async Task Dashboard_AnalystChartsThenTables_Axe_NoSeriousViolations()
+    {
+        var page = await world.OpenDashboardAsync(Roles.Analyst, world.Plan.PlanId, "2022-05", "2022-09", "Lambeth", "2022-01", "2022-04");
+        Assert.True(await page.Locator("figure.chart").CountAsync() >= 6);
+        await AssertNoSeriousViolationsAsync(page, "dashboard (charts)");
+        foreach (var button in await page.Locator("button.view-table").AllAsync())
+        {
+            await button.ClickAsync();
+        }
+        await AssertNoSeriousViolationsAsync(page, "dashboard (tables)");
+    }
+
     private static async Task AssertNoSeriousViolationsAsync(IPage page, string what)
     {
         await page.AddScriptTagAsync(new PageAddScriptTagOptions { Content = Axe });

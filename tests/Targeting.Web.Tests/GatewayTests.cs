@@ -97,6 +97,34 @@ public sealed class GatewayTests(WebWorld world)
         Assert.Equal(HttpStatusCode.Forbidden, (await publicClient.PostAsync("/api/v1/stops:map", Json(new { window = Window() }), Ct)).StatusCode);
     }
 
+    [Theory]
+    [InlineData(Roles.Planner, "/api/v1/feedback/fairness", HttpStatusCode.Forbidden)]
+    [InlineData(Roles.Officer, "/api/v1/feedback/evaluation", HttpStatusCode.Forbidden)]
+    [InlineData(Roles.Planner, "/api/v1/feedback/procedural-justice", HttpStatusCode.Forbidden)]
+    [InlineData(Roles.Supervisor, "/api/v1/feedback/vehicle-stops", HttpStatusCode.Forbidden)]
+    [InlineData(null, "/api/v1/feedback/fairness", HttpStatusCode.Unauthorized)]
+    [InlineData(Roles.Analyst, "/api/v1/feedback/fairness", HttpStatusCode.OK)]
+    [InlineData(Roles.Analyst, "/api/v1/feedback/vehicle-stops", HttpStatusCode.OK)]
+    public async Task FeedbackRoutes_TheFeedbackRolesApply(string? role, string path, HttpStatusCode expected)
+    {
+        using var client = Client(role);
+        var response = await client.PostAsync(path, Json(new { borough = "Lambeth", window = Window(), planId = world.Plan.PlanId }), Ct);
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task FeedbackEvaluation_Planner_IsWhatFeedbackReturns()
+    {
+        using var client = Client(Roles.Planner);
+        var response = await client.PostAsync("/api/v1/feedback/evaluation", Json(new { planId = world.Plan.PlanId, window = Window() }), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = Google.Protobuf.JsonParser.Default.Parse<Targeting.Feedback.V1.PlanEvaluation>(await response.Content.ReadAsStringAsync(Ct));
+        using var grpc = new GrpcClient(world.Feedback, new GrpcClientOptions { BearerToken = DevelopmentTokens.Issue(Roles.Planner, "gateway-test") });
+        var direct = await new Targeting.Feedback.FeedbackClient(grpc).EvaluatePlanAsync(new Targeting.Feedback.V1.EvaluatePlanRequest { PlanId = world.Plan.PlanId, Window = WebWorld.DataWindow });
+        Assert.True(direct.StopsLocated > 100, $"{direct.StopsLocated} located");
+        Assert.Equal(direct, page);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static object Window() => new { start = "2022-01-01T00:00:00Z", end = "2022-09-30T23:00:00Z" };

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 await esbuild.build({
-  entryPoints: { map: 'src/map.js', public: 'src/public.js' },
+  entryPoints: { map: 'src/map.js', public: 'src/public.js', dashboard: 'src/dashboard.js' },
   bundle: true,
   minify: true,
   sourcemap: false,
