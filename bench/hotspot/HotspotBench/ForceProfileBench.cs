@@ -118,3 +118,40 @@ internal static class ForceProfileBench
         return new Result(names.Count, stages, fits);
     }
 }
+
+/// <summary>The shared region's part of a force plan (issue 15): the union grid and each training window's London-wide fit, timed one at a time.</summary>
+internal static class RegionProfileBench
+{
+    public sealed record Window(string End, double CpuSeconds, long Rows);
+
+    public sealed record Result(double GridCpuSeconds, int Cells, List<Window> Windows, List<Window> OneTree);
+
+    public static Result Run(BenchData data)
+    {
+        var catalog = new Targeting.Hotspot.Planning.BoundaryCatalog(BoundarySet.Combine(data.Boroughs, data.Wards), Projection.BritishNationalGrid);
+        var areas = data.Boroughs.All.Select(b => new Targeting.Hotspot.Planning.ResolvedArea(b.Name, b.Code, b.Kind, b.Geometry)).ToList();
+        AnalysisGrid grid = null!;
+        var gridCpu = Timing.Cpu(() => grid = catalog.RegionGridFor(areas, 100, 0, 0));
+        Console.Error.WriteLine($"  region grid (union + grid): {gridCpu:F2} CPU-s, {grid.CellCount} cells");
+        var windows = MethodSelection.TrainingWindows(BenchData.Start, BenchData.End).Append((BenchData.Start, BenchData.End)).ToList();
+        List<Window> Fits(MethodParameters parameters)
+        {
+            var region = new LearnedRegion(grid, data.Incidents, "London", parameters);
+            var result = new List<Window>();
+            foreach (var (start, end) in windows)
+            {
+                HotspotSurface surface = null!;
+                var cpu = Timing.Cpu(() => surface = region.Fit(start, end));
+                result.Add(new Window($"{end:yyyy-MM}", cpu, surface.Model?.TrainingRows ?? 0));
+                Console.Error.WriteLine($"  window to {end:yyyy-MM}: {cpu:F2} CPU-s, {surface.Model?.Note}");
+            }
+
+            return result;
+        }
+
+        var full = Fits(MethodParameters.Default);
+        var one = Fits(MethodParameters.Default with { Learned = LearnedModelOptions.Default with { Trees = 1 } });
+        Console.Error.WriteLine($"  total {full.Sum(w => w.CpuSeconds):F2} CPU-s (1 tree: {one.Sum(w => w.CpuSeconds):F2})");
+        return new Result(gridCpu, grid.CellCount, full, one);
+    }
+}

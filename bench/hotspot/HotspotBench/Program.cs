@@ -6,7 +6,7 @@ using HotspotBench;
 // seconds, figures for the report); progress goes to stderr.
 const string Usage = """
     HotspotBench PART --shared DIR --data DIR --out FILE [options]
-      PART      propose | dbscan | kde | backtest | learned | force | forceprofile | profile
+      PART      propose | dbscan | kde | backtest | learned | force | forceprofile | regionprofile | profile
       --shared  ../shared/data (all London; when its London file is missing the sample in --data is used)
       --data    the repository's data/ folder (the shipped two-borough sample)
       --out     the JSON file to write
@@ -56,6 +56,7 @@ object result = args[0] switch
         }),
     "force" => ForceBench.Run(data, IntOption("--runs", 3), IntOption("--compare", 0) != 0),
     "forceprofile" => ForceProfileBench.Run(data, IntOption("--boroughs", 33)),
+    "regionprofile" => RegionProfileBench.Run(data),
     "profile" => ProfileBench.Run(data, options.TryGetValue("--area", out var profiled) ? profiled : "Barking and Dagenham", IntOption("--runs", 5)),
     _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
 };
