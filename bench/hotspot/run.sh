@@ -10,8 +10,10 @@
 #   5. the learned method (issue 15): its fit + score time, auto's choice time, and the backtest of naive,
 #      prospective and learned with intervals and grid shifts, written to results-YYYY-MM-DD-learned.md;
 #   6. force-wide plans (issue 15): every loaded borough's auto plan through the service's PlanProposer
-#      (all 33 London boroughs on the shared data), and one borough's auto plan alone, to
-#      bench/work/hotspot/force.json (results-2026-12-03-force.md was written by hand from it).
+#      (all 33 London boroughs on the shared data; one shared learned model per window, decision 054),
+#      every borough alone for comparison (hit rates and choices side by side), and one borough's auto
+#      plan alone, to bench/work/hotspot/force.json (results-2026-12-04-force.md was written by hand
+#      from it and from `HotspotBench forceprofile` / `regionprofile`, the per-stage CPU profiles).
 #
 # Usage: bench/hotspot/run.sh [-h] [--bootstrap N] [--london-bootstrap N]
 #   --bootstrap N          bootstrap replicates for the borough backtests (default 1000)
@@ -89,7 +91,7 @@ echo "[8/9] learned method: fit, auto's choice, backtest..." >&2
 "${bench[@]}" learned "${common[@]}" --bootstrap "$bootstrap" --london-bootstrap "$london_bootstrap" --out "$work/learned.json"
 
 echo "[9/9] force-wide plans: every borough's auto plan, one borough alone..." >&2
-"${bench[@]}" force "${common[@]}" --out "$work/force.json"
+"${bench[@]}" force "${common[@]}" --compare 1 --out "$work/force.json"
 
 commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if [[ -n "$(git -C "$root" status --porcelain 2>/dev/null | grep -v '^??' || true)" ]]; then commit="$commit (with uncommitted changes)"; fi

@@ -6,7 +6,7 @@ using HotspotBench;
 // seconds, figures for the report); progress goes to stderr.
 const string Usage = """
     HotspotBench PART --shared DIR --data DIR --out FILE [options]
-      PART      propose | dbscan | kde | backtest | learned | force | profile
+      PART      propose | dbscan | kde | backtest | learned | force | forceprofile | regionprofile | profile
       --shared  ../shared/data (all London; when its London file is missing the sample in --data is used)
       --data    the repository's data/ folder (the shipped two-borough sample)
       --out     the JSON file to write
@@ -17,6 +17,8 @@ const string Usage = """
       --area NAME     learned: only this area (Barking and Dagenham, Lambeth or London)
       --learned-months N, --learned-trees N, --learned-rate R   learned: the model's training months, trees and learning rate (defaults: the engine's)
       --runs N        force, profile: timed runs (default 3, 5)
+      --compare 1     force: also propose every borough alone (own learned fits) and compare hit rates and choices
+      --boroughs N    forceprofile: the first N boroughs by name (default 33)
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -52,7 +54,9 @@ object result = args[0] switch
             LearningRate = options.TryGetValue("--learned-rate", out var rate) ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture)
                 : Targeting.Engine.Hotspots.LearnedModelOptions.Default.LearningRate,
         }),
-    "force" => ForceBench.Run(data, IntOption("--runs", 3)),
+    "force" => ForceBench.Run(data, IntOption("--runs", 3), IntOption("--compare", 0) != 0),
+    "forceprofile" => ForceProfileBench.Run(data, IntOption("--boroughs", 33)),
+    "regionprofile" => RegionProfileBench.Run(data),
     "profile" => ProfileBench.Run(data, options.TryGetValue("--area", out var profiled) ? profiled : "Barking and Dagenham", IntOption("--runs", 5)),
     _ => throw new ArgumentException($"unknown part {args[0]}\n{Usage}"),
 };

@@ -32,6 +32,12 @@ public sealed class LearnedFeatureCache
     private readonly Dictionary<(DateTime AsOf, bool MonthOfYear), Lazy<(float[] Features, bool[] Active)>> _rows = [];
     private Binding? _binding;
 
+    /// <summary>
+    /// A region whose fits the areas' fits take instead of their own, where they may
+    /// (<see cref="LearnedRegion"/>: a force's boroughs sharing one model per training window); null: none.
+    /// </summary>
+    public LearnedRegion? Region { get; init; }
+
     /// <summary>Feature rows computed so far (months × month-of-year switch).</summary>
     public int Count
     {

@@ -154,11 +154,19 @@ public static class LearnedHotspots
     /// <summary>Fits the model on the training set's window and scores the month after it.</summary>
     /// <param name="training">The training set (its window is the model's).</param>
     /// <param name="parameters">Method parameters (default <see cref="MethodParameters.Default"/>).</param>
-    /// <param name="cache">Feature rows shared with other fits on the same inputs (a backtest's folds); null computes every row here.</param>
+    /// <param name="cache">
+    /// Feature rows shared with other fits on the same inputs (a backtest's folds); null computes every row here.
+    /// With a <see cref="LearnedFeatureCache.Region"/>, the region's fit on the same window is used where it may be.
+    /// </param>
     public static HotspotSurface Compute(TrainingSet training, MethodParameters? parameters = null, LearnedFeatureCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(training);
         var resolved = (parameters ?? MethodParameters.Default).Resolved(HotspotMethod.Learned);
+        if (cache?.Region?.SurfaceFor(training, resolved) is { } shared)
+        {
+            return shared;
+        }
+
         var options = resolved.Learned;
         var monthly = LearnedFeatures.MonthlyCells.From(training);
         var targetMonths = Math.Min(options.TrainingMonths, monthly.Months - 1);

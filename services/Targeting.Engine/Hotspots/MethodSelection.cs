@@ -122,6 +122,28 @@ public static class MethodSelection
     }
 
     /// <summary>
+    /// The training windows <see cref="Choose"/> fits every candidate on for a data window, in fold order
+    /// (start inclusive, end exclusive, UTC): from the first whole month to the start of each scored month.
+    /// Empty when there is nothing to backtest. A shared learned fit (<see cref="LearnedRegion.Prepare"/>) can be made for these beforehand.
+    /// </summary>
+    public static IReadOnlyList<(DateTime Start, DateTime End)> TrainingWindows(DateTime dataStart, DateTime dataEnd)
+    {
+        var start = FirstWholeMonth(dataStart);
+        var windows = new List<(DateTime, DateTime)>();
+        if (start.AddMonths(2) > dataEnd)
+        {
+            return windows;
+        }
+
+        for (var month = start.AddMonths(1); month < dataEnd; month = month.AddMonths(1))
+        {
+            windows.Add((start, month));
+        }
+
+        return windows;
+    }
+
+    /// <summary>
     /// The rule on given scores: the best hit rate if strictly above naive counts', else naive counts.
     /// </summary>
     /// <exception cref="ArgumentException">Naive counts are not among the scores.</exception>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Utilities;
 using NetTopologySuite.IO;
+using NetTopologySuite.Operation.Union;
 using Targeting.Common.V1;
 using Targeting.Engine.Geography;
 using Targeting.Grpc;
@@ -110,6 +111,29 @@ public sealed class BoundaryCatalog
         }
 
         grid = AnalysisGrid.Create(area.Geometry, cellSize, offsetX, offsetY);
+        if (_grids.Count >= MaxCachedGrids)
+        {
+            _grids.Clear();
+        }
+
+        return _grids.GetOrAdd(key, grid);
+    }
+
+    /// <summary>
+    /// The grid over several named areas together (their union), cached by their codes: the region a force
+    /// plan's boroughs share one learned model on (Targeting.Engine.Hotspots.LearnedRegion). Its cells are on the same
+    /// lattice as each area's own grid.
+    /// </summary>
+    public AnalysisGrid RegionGridFor(IReadOnlyList<ResolvedArea> areas, double cellSize, double offsetX, double offsetY)
+    {
+        ArgumentNullException.ThrowIfNull(areas);
+        var key = (string.Join(",", areas.Select(a => a.Code.Length > 0 ? a.Code : a.Name)), "region of " + areas.Count, cellSize, offsetX, offsetY);
+        if (_grids.TryGetValue(key, out var grid))
+        {
+            return grid;
+        }
+
+        grid = AnalysisGrid.Create(UnaryUnionOp.Union(areas.Select(a => a.Geometry).ToList()), cellSize, offsetX, offsetY);
         if (_grids.Count >= MaxCachedGrids)
         {
             _grids.Clear();

@@ -238,7 +238,12 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     /// The plan for a proposal, and its areas' projected shapes (for the store and the map).
     /// FAILED_PRECONDITION when no incident in the window and area drives targeting.
     /// </summary>
-    public (PatrolPlan Plan, IReadOnlyList<Geometry> Shapes) Propose(Proposal proposal, IReadOnlyList<EngineIncident> incidents, string createdBy, DateTime now)
+    public (PatrolPlan Plan, IReadOnlyList<Geometry> Shapes) Propose(Proposal proposal, IReadOnlyList<EngineIncident> incidents, string createdBy, DateTime now) =>
+        Propose(proposal, incidents, createdBy, now, null);
+
+    /// <summary>As <see cref="Propose(Proposal, IReadOnlyList{EngineIncident}, string, DateTime)"/>, the learned fits taken from a force's shared region where they may be.</summary>
+    private (PatrolPlan Plan, IReadOnlyList<Geometry> Shapes) Propose(Proposal proposal, IReadOnlyList<EngineIncident> incidents, string createdBy, DateTime now,
+        LearnedRegion? region)
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(incidents);
@@ -246,8 +251,8 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         var parameters = settings.Parameters;
         var grid = boundaries.GridFor(proposal.Area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
         // auto: the candidates' rolling-origin backtest on this area and data window, at this plan's coverage;
-        // the plan's learned fit reuses the backtest's feature months.
-        var learnedFeatures = new LearnedFeatureCache();
+        // the plan's learned fit reuses the backtest's feature months (or, in a force plan, the boroughs' shared fits).
+        var learnedFeatures = new LearnedFeatureCache { Region = region };
         var choice = settings.Auto
             ? MethodSelection.Choose(new MethodSelectionRequest
             {
@@ -307,10 +312,13 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     }
 
     /// <summary>
-    /// Every borough's plan of a force-wide proposal, each exactly as <see cref="Propose"/> makes it alone,
-    /// in the proposal's borough order. Boroughs are loaded and proposed in parallel, one per core (each
-    /// plan depends only on its own borough's incidents, so the order they finish in changes nothing).
-    /// FAILED_PRECONDITION when any borough has nothing to target on.
+    /// Every borough's plan of a force-wide proposal, in the proposal's borough order, each as <see cref="Propose(Proposal, IReadOnlyList{EngineIncident}, string, DateTime)"/>
+    /// makes it alone but for the learned model: when the plans use it (<c>auto</c> or <c>learned</c>) and
+    /// there are two boroughs or more, it is fitted once per training window on all the boroughs together
+    /// (<see cref="LearnedRegion"/>) and each borough's cells are scored from that fit, rather than once per
+    /// borough and window (8 fits for a force instead of 8 per borough). Boroughs are loaded, then proposed,
+    /// in parallel, one per core; each plan depends only on the inputs, so the order they finish in changes
+    /// nothing. FAILED_PRECONDITION when any borough has nothing to target on.
     /// </summary>
     /// <param name="force">The validated request.</param>
     /// <param name="incidents">A borough's incidents for its data window (the store's query, or a file's rows for the command line).</param>
@@ -323,14 +331,44 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
     {
         ArgumentNullException.ThrowIfNull(force);
         ArgumentNullException.ThrowIfNull(incidents);
-        var plans = new (PatrolPlan, IReadOnlyList<Geometry>)[force.Boroughs.Count];
+        var count = force.Boroughs.Count;
+        var plans = new (PatrolPlan, IReadOnlyList<Geometry>)[count];
+        var given = new IReadOnlyList<EngineIncident>[count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(Enumerable.Range(0, plans.Length), parallel, async (b, token) =>
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), parallel, async (b, token) => given[b] = await incidents(force.Boroughs[b], token));
+        var region = SharedRegion(force, given, parallel);
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), parallel, (b, _) =>
         {
-            var proposal = force.Boroughs[b];
-            plans[b] = Propose(proposal, await incidents(proposal, token), createdBy, now);
+            plans[b] = Propose(force.Boroughs[b], given[b], createdBy, now, region);
+            return ValueTask.CompletedTask;
         });
         return plans;
+    }
+
+    /// <summary>
+    /// The boroughs' shared learned region with its fits made (the choice's backtest windows and the plans'),
+    /// or null when the plans do not use the learned model or there is one borough.
+    /// </summary>
+    private LearnedRegion? SharedRegion(ForceProposal force, IReadOnlyList<IReadOnlyList<EngineIncident>> given, ParallelOptions parallel)
+    {
+        var first = force.Boroughs[0];
+        var settings = first.Settings;
+        var learned = settings.Auto ? MethodSelectionRequest.DefaultCandidates.Contains(HotspotMethod.Learned) : settings.Method == HotspotMethod.Learned;
+        if (!learned || force.Boroughs.Count < 2)
+        {
+            return null;
+        }
+
+        // Each incident once (the boroughs' boxes overlap), in id order, so the region's fits do not depend on the order the boroughs loaded in.
+        var incidents = given.SelectMany(list => list).DistinctBy(i => i.Id, StringComparer.Ordinal).OrderBy(i => i.Id, StringComparer.Ordinal).ToList();
+        var parameters = settings.Parameters;
+        var grid = boundaries.RegionGridFor(force.Boroughs.Select(p => p.Area).ToList(), parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
+        var name = force.Force.Length > 0 ? $"the {force.Boroughs.Count} boroughs of the {force.Force}" : $"the {force.Boroughs.Count} boroughs asked for";
+        var region = new LearnedRegion(grid, incidents, name, parameters, settings.Targeting);
+        var windows = settings.Auto ? MethodSelection.TrainingWindows(first.DataStart, first.DataEnd).ToList() : [];
+        windows.Add((first.DataStart, first.DataEnd));
+        region.Prepare(windows, parallel);
+        return region;
     }
 
     /// <summary>What went into the plan, every default made explicit, and what the feedback-loop guard did.</summary>

@@ -343,3 +343,102 @@ public sealed class LearnedFeatureCacheTests
         Assert.Equal(bound, cache.Count);
     }
 }
+
+public sealed class LearnedRegionTests
+{
+    private static readonly DateTime January = new(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    // A borough inside the synthetic 2 km square, not on the 100 m lattice's lines, so its edge cells are partial.
+    private static AnalysisGrid Borough() => AnalysisGrid.Create(new WKTReader().Read("POLYGON ((450 430, 1530 430, 1530 1260, 450 1260, 450 430))"));
+
+    [Fact]
+    public void Compute_AreaInsideTheRegion_TakesTheRegionsPredictionAtEachCell()
+    {
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(months: 6);
+        var region = new LearnedRegion(grid, incidents, "the test region");
+        var end = January.AddMonths(6);
+        var borough = Borough();
+        var training = TrainingSet.Build(borough, incidents, January, end);
+
+        var surface = LearnedHotspots.Compute(training, cache: new LearnedFeatureCache { Region = region });
+
+        // Independently: the region's own fit, looked up by each borough cell's centre.
+        var whole = LearnedHotspots.Compute(TrainingSet.Build(grid, incidents, January, end));
+        Assert.True(borough.PartialCellCount > 0);
+        for (var c = 0; c < borough.CellCount; c++)
+        {
+            Assert.Equal(whole.Score[grid.Locate(borough.CentreX(c), borough.CentreY(c))], surface.Score[c]);
+        }
+
+        Assert.Equal(HotspotMethod.Learned, surface.Method);
+        Assert.Equal(whole.Model!.TrainingRows, surface.Model!.TrainingRows);
+        Assert.Null(surface.Model.FellBackTo);
+        Assert.StartsWith("one model for the test region: LightGBM regression fitted on", surface.Model.Note, StringComparison.Ordinal);
+        Assert.True(surface.Score.Distinct().Count() > 10, "the borough's cells should be ranked, not given one value");
+        // The borough's own fit differs: it has fewer rows and sees nothing over its edge.
+        Assert.NotEqual(LearnedHotspots.Compute(training).Score, surface.Score);
+    }
+
+    [Fact]
+    public void Compute_TwoAreasOneWindow_OneRegionFit()
+    {
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(months: 6);
+        var region = new LearnedRegion(grid, incidents, "the test region");
+        var end = January.AddMonths(6);
+        var west = AnalysisGrid.Create(new WKTReader().Read("POLYGON ((0 0, 1000 0, 1000 2000, 0 2000, 0 0))"));
+        var east = AnalysisGrid.Create(new WKTReader().Read("POLYGON ((1000 0, 2000 0, 2000 2000, 1000 2000, 1000 0))"));
+
+        var a = LearnedHotspots.Compute(TrainingSet.Build(west, incidents, January, end), cache: new LearnedFeatureCache { Region = region });
+        var b = LearnedHotspots.Compute(TrainingSet.Build(east, incidents, January, end), cache: new LearnedFeatureCache { Region = region });
+
+        Assert.Equal(1, region.Fits);
+        Assert.Equal(a.Model!.TrainingRows, b.Model!.TrainingRows);
+        var whole = region.Fit(January, end).Score;
+        Assert.Equal(whole.Sum(), a.Score.Sum() + b.Score.Sum(), 9);
+    }
+
+    [Fact]
+    public void Compute_WhereTheRegionMayNotServe_FitsItsOwn()
+    {
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(months: 6);
+        var end = January.AddMonths(6);
+        var borough = Borough();
+        var region = new LearnedRegion(grid, incidents, "the test region");
+        var cache = new LearnedFeatureCache { Region = region };
+        var overTheEdge = AnalysisGrid.Create(new WKTReader().Read("POLYGON ((1500 1500, 2500 1500, 2500 2500, 1500 2500, 1500 1500))"));
+        var included = TargetingOptions.Default with { DiscoveredPolicy = DiscoveredPolicy.Include };
+        var fewerTrees = MethodParameters.Default with { Learned = LearnedModelOptions.Default with { Trees = 10 } };
+        var cases = new (TrainingSet Training, MethodParameters? Parameters)[]
+        {
+            (TrainingSet.Build(overTheEdge, incidents, January, end), null),             // cells outside the region
+            (TrainingSet.Build(borough, incidents, January, end, included), null),       // other targeting options
+            (TrainingSet.Build(borough, incidents, January, end), fewerTrees),            // other model parameters
+            (TrainingSet.Build(borough, incidents, January, January.AddMonths(1)), null), // one month: the region's fit falls back
+        };
+
+        foreach (var (training, parameters) in cases)
+        {
+            var own = LearnedHotspots.Compute(training, parameters);
+            var shared = LearnedHotspots.Compute(training, parameters, cache);
+            Assert.Equal(own.Score, shared.Score);
+            Assert.Equal(own.Model, shared.Model);
+        }
+    }
+
+    [Fact]
+    public void Prepare_InParallel_GivesTheFitsOneAtATimeWould()
+    {
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(months: 6);
+        var windows = MethodSelection.TrainingWindows(January, January.AddMonths(6));
+        var prepared = new LearnedRegion(grid, incidents, "prepared");
+        var sequential = new LearnedRegion(grid, incidents, "sequential");
+
+        prepared.Prepare(windows, new ParallelOptions { MaxDegreeOfParallelism = 4 });
+
+        Assert.Equal(windows.Count, prepared.Fits);
+        foreach (var (start, end) in windows)
+        {
+            Assert.Equal(sequential.Fit(start, end).Score, prepared.Fit(start, end).Score);
+        }
+    }
+}

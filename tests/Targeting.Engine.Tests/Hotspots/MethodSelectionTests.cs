@@ -75,6 +75,55 @@ public sealed class MethodSelectionTests
     }
 
     [Fact]
+    public void TrainingWindows_AreTheFoldsWindows()
+    {
+        var mid = January.AddDays(14);
+
+        // From the first whole month (February) to the start of each scored month (March..June).
+        var windows = MethodSelection.TrainingWindows(mid, January.AddMonths(6));
+
+        Assert.Equal([(February, January.AddMonths(2)), (February, January.AddMonths(3)), (February, January.AddMonths(4)), (February, January.AddMonths(5))], windows);
+        Assert.Empty(MethodSelection.TrainingWindows(mid, January.AddMonths(2).AddDays(10))); // one whole month (February) and a part: nothing to backtest
+        var (grid, incidents) = SteadyAndFlash();
+        Assert.Equal(windows.Count, MethodSelection.Choose(new MethodSelectionRequest
+        {
+            Grid = grid,
+            Incidents = incidents,
+            DataStart = mid,
+            DataEnd = January.AddMonths(6),
+            Coverage = 0.01,
+            Candidates = [HotspotMethod.Prospective],
+            BootstrapSamples = 0,
+        }, TestContext.Current.CancellationToken).Folds);
+    }
+
+    [Fact]
+    public void Choose_WithARegionThatIsTheAreaItself_ScoresAsWithout()
+    {
+        // A region over the same grid and incidents gives every fold the area's own fit, so the same scores.
+        var (grid, incidents) = LearnedHotspotsTests.Synthetic(seed: 3, months: 6);
+        MethodSelectionRequest Request(LearnedFeatureCache cache) => new()
+        {
+            Grid = grid,
+            Incidents = incidents,
+            DataStart = January,
+            DataEnd = January.AddMonths(6),
+            Coverage = 0.01,
+            BootstrapSamples = 20,
+            LearnedFeatures = cache,
+        };
+        var region = new LearnedRegion(grid, incidents, "the area itself");
+
+        var own = MethodSelection.Choose(Request(new LearnedFeatureCache()), TestContext.Current.CancellationToken);
+        var shared = MethodSelection.Choose(Request(new LearnedFeatureCache { Region = region }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(own, shared with { Candidates = own.Candidates, Reason = own.Reason });
+        Assert.Equal(own.Candidates, shared.Candidates);
+        Assert.Equal(own.Reason, shared.Reason);
+        Assert.Equal(MethodSelection.TrainingWindows(January, January.AddMonths(6)).Count, region.Fits);
+    }
+
+    [Fact]
     public void Choose_WhereProspectiveAndKdeAreWorse_ChoosesNaive()
     {
         var (grid, incidents) = SteadyAndFlash();

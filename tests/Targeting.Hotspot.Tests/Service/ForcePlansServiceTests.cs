@@ -76,7 +76,7 @@ public sealed class ForcePlansServiceTests(SampleHostFixture sample) : IClassFix
     }
 
     [Fact]
-    public async Task ProposeForcePlans_TwoBoroughs_OnePlanEachWithinItsOwnBudgetAndTheSameAsEachAlone()
+    public async Task ProposeForcePlans_TwoBoroughs_OnePlanEachWithinItsOwnBudgetChosenOnItsOwnBacktest()
     {
         var client = sample.Host.CreateClient(Roles.Planner);
 
@@ -86,7 +86,6 @@ public sealed class ForcePlansServiceTests(SampleHostFixture sample) : IClassFix
         Assert.Equal(string.Empty, response.Force);
         foreach (var plan in response.Plans)
         {
-            Assert.NotNull(plan.Provenance.MethodChoice); // auto, chosen per borough
             Assert.Equal("force test", plan.Note);
             Assert.Equal("test-planner", plan.CreatedBy);
             var alone = await client.ProposePatrolAreasAsync(new ProposePatrolAreasRequest
@@ -95,12 +94,69 @@ public sealed class ForcePlansServiceTests(SampleHostFixture sample) : IClassFix
                 DataWindow = ForcePlanChecks.JanuaryToSeptember,
                 Note = "force test",
             }, Call);
-            Assert.Equal(ForcePlanChecks.Bytes(alone), ForcePlanChecks.Bytes(plan));
+            // auto, chosen per borough on its own backtest: naive counts and prospective score as alone; only the
+            // learned candidate comes from the boroughs' one shared model (ProposeForcePlans_Learned_OneModelForAllBoroughs).
+            var choice = plan.Provenance.MethodChoice;
+            Assert.NotNull(choice);
+            Assert.Equal(3, choice.Candidates.Count);
+            foreach (var method in new[] { Method.NaiveCounts, Method.Prospective })
+            {
+                Assert.Equal(alone.Provenance.MethodChoice.Candidates.Single(c => c.Method == method), choice.Candidates.Single(c => c.Method == method));
+            }
+
+            Assert.Equal(alone.Provenance.MethodChoice.BacktestWindow, choice.BacktestWindow);
             // Stored as returned.
             Assert.Equal(plan, await client.GetPlanAsync(plan.PlanId, Call));
         }
 
         Assert.NotEqual(response.Plans[0].Provenance.MethodChoice.Reason, response.Plans[1].Provenance.MethodChoice.Reason);
+    }
+
+    [Fact]
+    public async Task ProposeForcePlans_MethodOtherThanLearned_EachPlanTheSameAsAlone()
+    {
+        var client = sample.Host.CreateClient(Roles.Planner);
+        var request = Request(Sample);
+        request.Plan.Method = Method.Prospective;
+
+        var response = await client.ProposeForcePlansAsync(request, Call);
+
+        foreach (var plan in response.Plans)
+        {
+            var alone = await client.ProposePatrolAreasAsync(new ProposePatrolAreasRequest
+            {
+                Area = new AreaOfInterest { BoundaryName = plan.AreaName },
+                DataWindow = ForcePlanChecks.JanuaryToSeptember,
+                Note = "force test",
+                Method = Method.Prospective,
+            }, Call);
+            Assert.Equal(ForcePlanChecks.Bytes(alone), ForcePlanChecks.Bytes(plan));
+        }
+    }
+
+    [Fact]
+    public async Task ProposeForcePlans_Learned_OneModelForAllBoroughs()
+    {
+        var client = sample.Host.CreateClient(Roles.Planner);
+        var request = Request(Sample);
+        request.Plan.Method = Method.Learned;
+
+        var response = await client.ProposeForcePlansAsync(request, Call);
+
+        // One fit on both boroughs' cells together: the same training rows and window in each plan, said in its note.
+        var models = response.Plans.Select(p => p.Provenance.LearnedModel).ToList();
+        Assert.All(models, m => Assert.StartsWith("one model for the 2 boroughs asked for: LightGBM regression fitted on", m.Note, StringComparison.Ordinal));
+        Assert.Equal(models[0].TrainingRows, models[1].TrainingRows);
+        Assert.Equal(models[0].TrainingWindow, models[1].TrainingWindow);
+        Assert.Equal(Method.Unspecified, models[0].FellBackTo);
+        var alone = await client.ProposePatrolAreasAsync(new ProposePatrolAreasRequest
+        {
+            Area = new AreaOfInterest { BoundaryName = "Lambeth" },
+            DataWindow = ForcePlanChecks.JanuaryToSeptember,
+            Method = Method.Learned,
+        }, Call);
+        // Alone, Lambeth's model is fitted on its own cells only: fewer rows.
+        Assert.InRange(alone.Provenance.LearnedModel.TrainingRows, 1, models[0].TrainingRows - 1);
     }
 
     [Fact]
@@ -220,7 +276,8 @@ public sealed class LondonForcePlansTests
         var response = await client.ProposeForcePlansAsync(request, Call);
 
         ForcePlanChecks.EachWithinItsBorough(response, names, boroughs);
-        // Each borough's plan is the one it gets alone (three of them, to keep the test short: the City, the largest and one more).
+        // Each borough's choice is made on its own backtest: naive counts and prospective score as alone (three boroughs,
+        // to keep the test short: the City, the largest and one more); the learned candidate comes from one model for all 33.
         foreach (var name in new[] { "City of London", "Bromley", "Westminster" })
         {
             var alone = await client.ProposePatrolAreasAsync(new ProposePatrolAreasRequest
@@ -228,7 +285,11 @@ public sealed class LondonForcePlansTests
                 Area = new AreaOfInterest { BoundaryName = name },
                 DataWindow = ForcePlanChecks.JanuaryToSeptember,
             }, Call);
-            Assert.Equal(ForcePlanChecks.Bytes(alone), ForcePlanChecks.Bytes(response.Plans.Single(p => p.AreaName == name)));
+            var choice = response.Plans.Single(p => p.AreaName == name).Provenance.MethodChoice;
+            foreach (var method in new[] { Method.NaiveCounts, Method.Prospective })
+            {
+                Assert.Equal(alone.Provenance.MethodChoice.Candidates.Single(c => c.Method == method), choice.Candidates.Single(c => c.Method == method));
+            }
         }
 
         // London's patrol areas together use over 0.3% of London (0.44% in bench/hotspot), where one London-wide plan used 0.02% (issue 15).
