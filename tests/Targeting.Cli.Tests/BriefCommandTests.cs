@@ -54,6 +54,9 @@ public sealed partial class BriefCommandTests : IDisposable
             Assert.Equal(area.HistoricalCount, properties.GetProperty("historical_count").GetInt64());
             Assert.Equal(area.ExpectedShare, properties.GetProperty("expected_share").GetDouble(), 1e-12);
             Assert.Equal(plan.PlanId, properties.GetProperty("plan_id").GetString());
+            // Named by the shipped gazetteer's streets, in the GeoJSON as in plan.json.
+            Assert.Equal(area.Name, properties.GetProperty("name").GetString());
+            Assert.Equal(string.Join("; ", area.Streets), properties.GetProperty("streets").GetString());
             var type = feature.GetProperty("geometry").GetProperty("type").GetString();
             Assert.Equal(area.Geometry.Polygons.Count == 1 ? "Polygon" : "MultiPolygon", type);
 
@@ -70,6 +73,9 @@ public sealed partial class BriefCommandTests : IDisposable
             // The HTML names each area and its evidence.
             Assert.Contains($"<strong>{area.AreaId}</strong>", html, StringComparison.Ordinal);
         }
+
+        Assert.NotEmpty(plan.Areas[0].Name);
+        Assert.Equal(plan.Areas[0].Streets.Take(2), plan.Areas[0].Name.Split(" / ").Take(2));
 
         // A GIS tool reads it: GDAL's GeoJSON driver, the same one QGIS uses.
         var ogr = await Cli.ToolAsync("ogrinfo", "-so", "-al", Path.Combine(Out(), BriefCommand.GeoJsonFile));
@@ -315,7 +321,8 @@ public sealed partial class BriefCommandTests : IDisposable
     {
         var expected = new Dictionary<string[], string[]>
         {
-            [["brief", "--help"]] = ["--crimes", "--boundaries", "--area", "--from", "--to", "--budget", "--areas", "--method", "--out", "--server", "--token"],
+            [["brief", "--help"]] = ["--crimes", "--boundaries", "--area", "--from", "--to", "--budget", "--areas", "--method", "--out", "--server", "--token", "--gazetteer"],
+            [["gazetteer", "build", "--help"]] = ["<files>", "--out"],
             [["backtest", "--help"]] = ["--crimes", "--boundaries", "--area", "--from", "--to", "--methods", "--coverage", "--bootstrap", "--seed", "--server"],
             [["import", "crimes", "--help"]] = ["<CSV>", "--server", "--token", "--data-dir", "--report"],
         };

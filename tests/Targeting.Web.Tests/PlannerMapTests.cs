@@ -22,7 +22,8 @@ public sealed class PlannerMapTests(WebWorld world)
         var drawn = await page.Locator("path[data-area-id]").EvaluateAllAsync<string[]>("paths => paths.map(p => p.dataset.areaId)");
         Assert.Equal(plan.Areas.Select(a => a.AreaId).Order(StringComparer.Ordinal), drawn.Order(StringComparer.Ordinal));
 
-        // Each area is listed with its name (the gazetteer's, else its wards) in rank order.
+        // Each area is listed with its name (the gazetteer's, else its wards) in rank order; the shipped gazetteer names them all.
+        Assert.All(plan.Areas, a => Assert.NotEmpty(a.Name));
         var listed = await page.Locator("#areas .area-name").AllInnerTextsAsync();
         Assert.Equal(plan.Areas.OrderBy(a => a.Rank).Select(ExpectedLabel), listed);
 
@@ -150,5 +151,5 @@ public sealed class PlannerMapTests(WebWorld world)
     }
 
     private static string ExpectedLabel(PatrolArea area) =>
-        area.Name.Length > 0 ? area.Name : $"A{area.Rank}: {(area.Wards.Count > 0 ? string.Join(" / ", area.Wards) : "unnamed")}";
+        $"A{area.Rank}: {(area.Name.Length > 0 ? area.Name : area.Wards.Count > 0 ? string.Join(" / ", area.Wards) : "unnamed")}";
 }

@@ -56,6 +56,10 @@ internal static class BriefCommand
             DefaultValueFactory = _ => "briefing",
         };
         var note = new Option<string?>("--note") { Description = "Free text stored with the plan (who asked, which briefing)." };
+        var gazetteer = new Option<string?>("--gazetteer")
+        {
+            Description = $"The street gazetteer that names the areas (see 'targeting gazetteer build'); default the shipped data/{string.Join('/', GazetteerFile.ShippedPath)}, 'none' for unnamed areas. With --server the service names them.",
+        };
         var command = new Command("brief",
             "Propose precision patrol areas for an area and write a briefing folder: briefing.html (map over ward boundaries, evidence, provenance), " +
             "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data. " +
@@ -67,15 +71,16 @@ internal static class BriefCommand
         command.Options.Add(method);
         command.Options.Add(output);
         command.Options.Add(note);
+        command.Options.Add(gazetteer);
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new Settings(data.Read(parse), parse.GetValue(budget), parse.GetValue(areas), parse.GetValue(method), parse.GetValue(output)!, parse.GetValue(note)),
+            new Settings(data.Read(parse), parse.GetValue(budget), parse.GetValue(areas), parse.GetValue(method), parse.GetValue(output)!, parse.GetValue(note), parse.GetValue(gazetteer)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note);
+    internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note, string? Gazetteer = null);
 
     internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter errorWriter, CancellationToken cancellationToken)
     {
@@ -167,12 +172,39 @@ internal static class BriefCommand
         var crimes = await HotspotData.LoadCrimesAsync(settings.Data, catalog.Projection, progress, cancellationToken);
         var (start, end) = HotspotData.Window(settings.Data, crimes.FirstMonth, crimes.LastMonth, DefaultMonths, DateTime.UtcNow);
         var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog, DateTime.UtcNow);
+        var gazetteer = LoadGazetteer(settings.Gazetteer, catalog.Projection, progress);
         var clock = Stopwatch.StartNew();
         progress.Write(string.Create(CultureInfo.InvariantCulture,
             $"proposing patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} ({BriefingRenderer.MethodName(method == Method.Unspecified ? RequestValidation.ToProto(Engine.Hotspots.HotspotSurfaces.DefaultMethod) : method)})..."));
-        var (plan, _) = new PlanProposer(catalog).Propose(proposal, crimes.Incidents, "cli:" + Environment.UserName, DateTime.UtcNow);
+        var (plan, _) = new PlanProposer(catalog, gazetteer).Propose(proposal, crimes.Incidents, "cli:" + Environment.UserName, DateTime.UtcNow);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {plan.Areas.Count} areas in {clock.Elapsed.TotalSeconds:0.00} s"));
         return (plan, crimes.Sources);
+    }
+
+    /// <summary>The gazetteer given (null for "none"), else the shipped one when the data folder has it.</summary>
+    private static Gazetteer? LoadGazetteer(string? given, Projection projection, TextWriter progress)
+    {
+        if (string.Equals(given, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var path = given ?? DataLocator.InData(GazetteerFile.ShippedPath);
+        if (path is null || !File.Exists(path))
+        {
+            return given is null ? null : throw new CommandInputException($"--gazetteer: no file at {Path.GetFullPath(given)}");
+        }
+
+        try
+        {
+            var gazetteer = new Gazetteer(GazetteerFile.Read(path, projection));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gazetteer: {gazetteer.Count:N0} street points from {path}"));
+            return gazetteer;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CommandInputException($"--gazetteer: {e.Message}");
+        }
     }
 
     private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeOnServerAsync(
@@ -275,6 +307,8 @@ internal static class BriefCommand
             {
                 ["area_id"] = area.AreaId,
                 ["rank"] = area.Rank,
+                ["name"] = area.Name,
+                ["streets"] = string.Join("; ", area.Streets),
                 ["plan_id"] = plan.PlanId,
                 ["area_name"] = plan.AreaName,
                 ["valid_from"] = plan.ValidWindow?.Start?.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
