@@ -22,8 +22,9 @@ public sealed class PlannerMapTests(WebWorld world)
         var drawn = await page.Locator("path[data-area-id]").EvaluateAllAsync<string[]>("paths => paths.map(p => p.dataset.areaId)");
         Assert.Equal(plan.Areas.Select(a => a.AreaId).Order(StringComparer.Ordinal), drawn.Order(StringComparer.Ordinal));
 
-        // Each area is listed with its name (the gazetteer's, else its wards) in rank order; the shipped gazetteer names them all.
-        Assert.All(plan.Areas, a => Assert.NotEmpty(a.Name));
+        // Each area is listed with its name (the gazetteer's, else its wards) in rank order; the shipped gazetteer names
+        // the first (it holds only burglary snap points, so an area may cover none).
+        Assert.NotEmpty(plan.Areas[0].Name);
         var listed = await page.Locator("#areas .area-name").AllInnerTextsAsync();
         Assert.Equal(plan.Areas.OrderBy(a => a.Rank).Select(ExpectedLabel), listed);
 
