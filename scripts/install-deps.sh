@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 apt_packages=(postgresql-15 postgresql-15-postgis-3 nghttp2-client python3-scipy python3-statsmodels
               python3-sklearn python3-numpy python3-matplotlib gdal-bin nodejs npm
-              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem chromium fonts-dejavu-core)
+              python3-grpcio python3-grpc-tools python3-protobuf python3-ephem chromium fonts-dejavu-core
+              poppler-utils)
 missing=()
 for package in "${apt_packages[@]}"; do
   # nodejs/npm may come from elsewhere (the machine's own Node 20): only install when absent.

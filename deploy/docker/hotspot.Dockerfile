@@ -24,6 +24,8 @@ COPY --from=build /app ./
 # The boundary files the hotspot service loads at start-up (DataLocator: TARGETING_DATA). A force
 # mounts its own over /app/data/boundaries, or lists them in Hotspot__Boundaries__N__Path.
 COPY --from=build /src/data/boundaries/ ./data/boundaries/
+# The street gazetteer that names patrol areas (Hotspot__Gazetteer overrides it).
+COPY --from=build /src/data/gazetteer/ ./data/gazetteer/
 ENV TARGETING_DATA=/app/data
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_ENVIRONMENT=Production

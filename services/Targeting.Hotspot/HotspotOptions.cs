@@ -14,6 +14,15 @@ public sealed class HotspotOptions
     /// </summary>
     public List<BoundaryFile> Boundaries { get; set; } = [];
 
+    /// <summary>
+    /// The street gazetteer that names patrol areas (gzip CSV <c>latitude,longitude,street</c>, as
+    /// <c>targeting gazetteer build</c> writes it). Empty means the shipped
+    /// <c>data/gazetteer/london-street-points.csv.gz</c> when the data folder has it (else areas go
+    /// unnamed); "none" turns naming off. A configured file that is missing fails start-up. Relative
+    /// paths resolve as <see cref="Boundaries"/> do.
+    /// </summary>
+    public string Gazetteer { get; set; } = string.Empty;
+
     /// <summary>The projected CRS computation runs in, as an EPSG code (default 27700, British National Grid).</summary>
     public int ProjectedCrs { get; set; } = 27700;
 

@@ -41,7 +41,8 @@ public static class HotspotServiceExtensions
                 : new SqliteHotspotStore(Path.Combine(storage.DataDirectory, "hotspot.db"));
         });
         services.AddSingleton<PatrolAreaIndex>();
-        services.AddSingleton<PlanProposer>();
+        services.AddSingleton(sp => new PlanProposer(sp.GetRequiredService<BoundaryCatalog>(),
+            LoadGazetteer(sp.GetRequiredService<IOptions<HotspotOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<Projection>())));
         services.AddSingleton<HotspotStoreMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<HotspotStoreMonitor>());
         services.AddScoped<HotspotGrpcService>();
@@ -67,6 +68,29 @@ public static class HotspotServiceExtensions
                 : throw new InvalidOperationException(
                     $"No boundaries: set Hotspot:Boundaries, or {DataLocator.EnvironmentVariable} to a folder holding boundaries/ (the repository's data/).");
         return BoundaryCatalog.Load(files, projection);
+    }
+
+    /// <summary>The configured gazetteer, else the shipped one if the data folder has it; null for "none" or no file.</summary>
+    internal static Gazetteer? LoadGazetteer(HotspotOptions options, IHostEnvironment environment, Projection projection)
+    {
+        var configured = options.Gazetteer.Trim();
+        if (string.Equals(configured, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var data = DataLocator.FindDataDirectory();
+        var path = configured.Length > 0
+            ? Resolve(configured, environment.ContentRootPath, data)
+            : data is not null ? Path.Combine([data, .. GazetteerFile.ShippedPath]) : null;
+        if (path is null || (configured.Length == 0 && !File.Exists(path)))
+        {
+            return null;
+        }
+
+        return File.Exists(path)
+            ? new Gazetteer(GazetteerFile.Read(path, projection))
+            : throw new FileNotFoundException($"Hotspot:Gazetteer: no file at {path}", path);
     }
 
     /// <summary>A configured path: absolute, else under the content root, else under the data folder.</summary>

@@ -54,6 +54,9 @@ public sealed partial class BriefCommandTests : IDisposable
             Assert.Equal(area.HistoricalCount, properties.GetProperty("historical_count").GetInt64());
             Assert.Equal(area.ExpectedShare, properties.GetProperty("expected_share").GetDouble(), 1e-12);
             Assert.Equal(plan.PlanId, properties.GetProperty("plan_id").GetString());
+            // Named by the shipped gazetteer's streets, in the GeoJSON as in plan.json.
+            Assert.Equal(area.Name, properties.GetProperty("name").GetString());
+            Assert.Equal(string.Join("; ", area.Streets), properties.GetProperty("streets").GetString());
             var type = feature.GetProperty("geometry").GetProperty("type").GetString();
             Assert.Equal(area.Geometry.Polygons.Count == 1 ? "Polygon" : "MultiPolygon", type);
 
@@ -70,6 +73,9 @@ public sealed partial class BriefCommandTests : IDisposable
             // The HTML names each area and its evidence.
             Assert.Contains($"<strong>{area.AreaId}</strong>", html, StringComparison.Ordinal);
         }
+
+        Assert.NotEmpty(plan.Areas[0].Name);
+        Assert.Equal(plan.Areas[0].Streets.Take(2), plan.Areas[0].Name.Split(" / ").Take(2));
 
         // A GIS tool reads it: GDAL's GeoJSON driver, the same one QGIS uses.
         var ogr = await Cli.ToolAsync("ogrinfo", "-so", "-al", Path.Combine(Out(), BriefCommand.GeoJsonFile));
@@ -95,6 +101,49 @@ public sealed partial class BriefCommandTests : IDisposable
         {
             Assert.Contains(Path.Combine(Out(), file), run.Output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Brief_Pdf_TwoA4PagesWithTheMapAndTheAreaTableOnPageOne()
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var settings = new BriefCommand.Settings(Cli.Data(), 0.01, 8, null, Out(), null, Marking: "OFFICIAL-SENSITIVE", Owner: "Insp. Test", Pdf: true);
+
+        var code = await BriefCommand.RunAsync(settings, output, error, TestContext.Current.CancellationToken);
+
+        Assert.True(code == 0, $"{output}\n{error}");
+        var pdf = Path.Combine(Out(), BriefCommand.PdfFile);
+        Assert.Contains(pdf, output.ToString(), StringComparison.Ordinal);
+        var info = await Cli.ToolAsync("pdfinfo", pdf);
+        Assert.Matches(@"Pages:\s+2\n", info);
+        Assert.Matches(@"Page size:\s+59[45](\.\d+)? x 84[12](\.\d+)? pts \(A4\)", info);
+
+        var plan = ReadPlan(Out());
+        var page1 = await Cli.ToolAsync("pdftotext", "-f", "1", "-l", "1", "-layout", pdf, "-");
+        var page2 = await Cli.ToolAsync("pdftotext", "-f", "2", "-l", "2", "-layout", pdf, "-");
+        // Our header and footer: the marking on both pages, page numbers.
+        Assert.All(new[] { page1, page2 }, page => Assert.Contains("OFFICIAL-SENSITIVE", page, StringComparison.Ordinal));
+        Assert.Contains("Page 1 of 2", page1, StringComparison.Ordinal);
+        Assert.Contains("Owner Insp. Test", page1, StringComparison.Ordinal);
+        // Page 1: the map (its caption, scale bar, a ward and an area's street label are text in the PDF) and the table with every area.
+        Assert.Contains("Patrol areas (red) with the streets they cover", page1, StringComparison.Ordinal);
+        Assert.Matches(@"\d+ k?m\b", page1);
+        Assert.Contains("Expected", page1, StringComparison.Ordinal);
+        Assert.Contains("When to visit", page1, StringComparison.Ordinal);
+        Assert.Contains("The data has no time of day", page1, StringComparison.Ordinal);
+        Assert.Contains("How to use these areas", page1, StringComparison.Ordinal);
+        foreach (var area in plan.Areas)
+        {
+            var where = area.Name.Length > 0 ? area.Name.Split(" / ")[0] : area.Wards[0];
+            // Once in the map's label and once in the table.
+            Assert.True(Regex.Count(page1, Regex.Escape(where)) >= 2, $"{area.AreaId} ({where}) is not on the map and in the table of page 1:\n{page1}");
+            Assert.Matches($@"(?m)^\s*{area.AreaId}\s", page1);
+        }
+
+        // Page 2: the evidence and the provenance, not page 1's.
+        Assert.Contains("Evidence for each area", page2, StringComparison.Ordinal);
+        Assert.Contains("Provenance", page2, StringComparison.Ordinal);
+        Assert.DoesNotContain("Evidence for each area", page1, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -315,7 +364,8 @@ public sealed partial class BriefCommandTests : IDisposable
     {
         var expected = new Dictionary<string[], string[]>
         {
-            [["brief", "--help"]] = ["--crimes", "--boundaries", "--area", "--from", "--to", "--budget", "--areas", "--method", "--out", "--server", "--token"],
+            [["brief", "--help"]] = ["--crimes", "--boundaries", "--area", "--from", "--to", "--budget", "--areas", "--method", "--out", "--server", "--token", "--gazetteer", "--marking", "--owner", "--review", "--pdf"],
+            [["gazetteer", "build", "--help"]] = ["<files>", "--out"],
             [["backtest", "--help"]] = ["--crimes", "--boundaries", "--area", "--from", "--to", "--methods", "--coverage", "--bootstrap", "--seed", "--server"],
             [["import", "crimes", "--help"]] = ["<CSV>", "--server", "--token", "--data-dir", "--report"],
         };

@@ -24,6 +24,10 @@ internal static class BriefCommand
     public const string HtmlFile = "briefing.html";
     public const string GeoJsonFile = "patrol-areas.geojson";
     public const string PlanFile = "plan.json";
+    public const string PdfFile = "briefing.pdf";
+
+    /// <summary>Debian's Chromium, which prints the PDF (headless).</summary>
+    public const string Chromium = "/usr/bin/chromium";
 
     /// <summary>Months of data a plan learns from when --from is not given.</summary>
     public const int DefaultMonths = 6;
@@ -56,8 +60,27 @@ internal static class BriefCommand
             DefaultValueFactory = _ => "briefing",
         };
         var note = new Option<string?>("--note") { Description = "Free text stored with the plan (who asked, which briefing)." };
+        var gazetteer = new Option<string?>("--gazetteer")
+        {
+            Description = $"The street gazetteer that names the areas (see 'targeting gazetteer build'); default the shipped data/{string.Join('/', GazetteerFile.ShippedPath)}, 'none' for unnamed areas. With --server the service names them.",
+        };
+        var marking = new Option<string>("--marking")
+        {
+            Description = $"The protective marking printed at the top and bottom of every page (default {BriefingHandling.DefaultMarking}).",
+            DefaultValueFactory = _ => BriefingHandling.DefaultMarking,
+        };
+        var owner = new Option<string?>("--owner") { Description = "Who owns the briefing, printed under the title (default: who requested the plan)." };
+        var review = new Option<string?>("--review")
+        {
+            Description = "The date the briefing must be reviewed by, YYYY-MM-DD (default: the last day of the plan's valid window).",
+        };
+        var pdf = new Option<bool>("--pdf")
+        {
+            Description = $"Also print {HtmlFile} to {PdfFile} (two A4 portrait pages) with headless Chromium ({Chromium}).",
+        };
         var command = new Command("brief",
-            "Propose precision patrol areas for an area and write a briefing folder: briefing.html (map over ward boundaries, evidence, provenance), " +
+            "Propose precision patrol areas for an area and write a briefing folder: briefing.html (two A4 pages: a map with street names, one row per area and how to use them; " +
+            "then the evidence and provenance; --pdf prints it to briefing.pdf), " +
             "patrol-areas.geojson (opens in QGIS) and plan.json. With no options: the shipped sample, Lambeth, the last six months of data. " +
             $"Exits {NoAreas}, writing nothing, when no patrol area can be proposed (the area is too small for the budget, or holds too little crime), " +
             "saying why and what to change; 2 for a usage error, 1 for a failure.");
@@ -67,15 +90,22 @@ internal static class BriefCommand
         command.Options.Add(method);
         command.Options.Add(output);
         command.Options.Add(note);
+        command.Options.Add(gazetteer);
+        command.Options.Add(marking);
+        command.Options.Add(owner);
+        command.Options.Add(review);
+        command.Options.Add(pdf);
         command.SetAction((parse, cancellationToken) => RunAsync(
-            new Settings(data.Read(parse), parse.GetValue(budget), parse.GetValue(areas), parse.GetValue(method), parse.GetValue(output)!, parse.GetValue(note)),
+            new Settings(data.Read(parse), parse.GetValue(budget), parse.GetValue(areas), parse.GetValue(method), parse.GetValue(output)!, parse.GetValue(note), parse.GetValue(gazetteer),
+                parse.GetValue(marking)!, parse.GetValue(owner), parse.GetValue(review), parse.GetValue(pdf)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             cancellationToken));
         return command;
     }
 
-    internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note);
+    internal sealed record Settings(DataSettings Data, double Budget, int MaxAreas, string? Method, string OutputDirectory, string? Note, string? Gazetteer = null,
+        string Marking = BriefingHandling.DefaultMarking, string? Owner = null, string? Review = null, bool Pdf = false);
 
     internal static async Task<int> RunAsync(Settings settings, TextWriter output, TextWriter errorWriter, CancellationToken cancellationToken)
     {
@@ -91,6 +121,7 @@ internal static class BriefCommand
                     : $"--areas: must be between 1 and {PlanProposer.MaxMaxAreas}");
             }
 
+            var handling = Handling(settings);
             var catalog = HotspotData.LoadBoundaries(settings.Data.Boundaries, error);
             var areaName = HotspotData.AreaFor(catalog, settings.Data);
             var method = settings.Method is { } m ? HotspotData.ParseMethod(m, "--method") : Method.Unspecified;
@@ -104,7 +135,12 @@ internal static class BriefCommand
                 return NoAreas;
             }
 
-            var written = await WriteAsync(settings.OutputDirectory, plan, catalog, sources, error, cancellationToken);
+            var written = await WriteAsync(settings.OutputDirectory, plan, catalog, sources, handling, error, cancellationToken);
+            if (settings.Pdf)
+            {
+                written = [.. written, await PrintPdfAsync(written[0], error, cancellationToken)];
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{plan.Areas.Count} patrol area{(plan.Areas.Count == 1 ? "" : "s")} for {plan.AreaName}, valid {BriefingRenderer.Window(plan.ValidWindow)}: " +
                 $"{plan.CoverageFraction:0.00%} of the area, expected to hold {plan.ExpectedShare:0.0%} of its harm-weighted crime (plan {plan.PlanId}, {clock.Elapsed.TotalSeconds:0.0} s)"));
@@ -167,12 +203,39 @@ internal static class BriefCommand
         var crimes = await HotspotData.LoadCrimesAsync(settings.Data, catalog.Projection, progress, cancellationToken);
         var (start, end) = HotspotData.Window(settings.Data, crimes.FirstMonth, crimes.LastMonth, DefaultMonths, DateTime.UtcNow);
         var proposal = PlanProposer.Validate(Request(settings, areaName, method, start, end), catalog, DateTime.UtcNow);
+        var gazetteer = LoadGazetteer(settings.Gazetteer, catalog.Projection, progress);
         var clock = Stopwatch.StartNew();
         progress.Write(string.Create(CultureInfo.InvariantCulture,
             $"proposing patrol areas for {areaName} from {start:yyyy-MM} to {end.AddMonths(-1):yyyy-MM} ({BriefingRenderer.MethodName(method == Method.Unspecified ? RequestValidation.ToProto(Engine.Hotspots.HotspotSurfaces.DefaultMethod) : method)})..."));
-        var (plan, _) = new PlanProposer(catalog).Propose(proposal, crimes.Incidents, "cli:" + Environment.UserName, DateTime.UtcNow);
+        var (plan, _) = new PlanProposer(catalog, gazetteer).Propose(proposal, crimes.Incidents, "cli:" + Environment.UserName, DateTime.UtcNow);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $" {plan.Areas.Count} areas in {clock.Elapsed.TotalSeconds:0.00} s"));
         return (plan, crimes.Sources);
+    }
+
+    /// <summary>The gazetteer given (null for "none"), else the shipped one when the data folder has it.</summary>
+    private static Gazetteer? LoadGazetteer(string? given, Projection projection, TextWriter progress)
+    {
+        if (string.Equals(given, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var path = given ?? DataLocator.InData(GazetteerFile.ShippedPath);
+        if (path is null || !File.Exists(path))
+        {
+            return given is null ? null : throw new CommandInputException($"--gazetteer: no file at {Path.GetFullPath(given)}");
+        }
+
+        try
+        {
+            var gazetteer = new Gazetteer(GazetteerFile.Read(path, projection));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gazetteer: {gazetteer.Count:N0} street points from {path}"));
+            return gazetteer;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CommandInputException($"--gazetteer: {e.Message}");
+        }
     }
 
     private static async Task<(PatrolPlan Plan, IReadOnlyList<string> Sources)> ProposeOnServerAsync(
@@ -241,16 +304,91 @@ internal static class BriefCommand
         Note = settings.Note ?? "targeting brief",
     };
 
+    /// <summary>The marking, owner and review date as given (checked), and the clock.</summary>
+    private static BriefingHandling Handling(Settings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Marking) || settings.Marking.Length > 100)
+        {
+            throw new CommandInputException("--marking: must be 1 to 100 characters, e.g. OFFICIAL-SENSITIVE");
+        }
+
+        DateTime? review = null;
+        if (settings.Review is { } text)
+        {
+            review = DateTime.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date)
+                ? date
+                : throw new CommandInputException($"--review: '{text}' is not a date YYYY-MM-DD");
+        }
+
+        return new BriefingHandling(settings.Marking.Trim(), settings.Owner?.Trim() ?? string.Empty, review, DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// Prints the briefing to PDF with headless Chromium: its own header and footer come from the page's CSS
+    /// margin boxes (<c>@page</c>), so Chromium's (date, file URL) are turned off.
+    /// </summary>
+    private static async Task<string> PrintPdfAsync(string htmlPath, TextWriter progress, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Chromium))
+        {
+            throw new IOException($"--pdf needs Chromium at {Chromium} (apt-get install chromium; scripts/install-deps.sh installs it)");
+        }
+
+        var pdfPath = Path.Combine(Path.GetDirectoryName(htmlPath)!, PdfFile);
+        var profile = Directory.CreateTempSubdirectory("targeting-chromium-");
+        try
+        {
+            var start = new ProcessStartInfo(Chromium)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                ArgumentList =
+                {
+                    "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
+                    $"--user-data-dir={profile.FullName}", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+                    $"--print-to-pdf={pdfPath}", new Uri(htmlPath).AbsoluteUri,
+                },
+            };
+            progress.Write($"printing {PdfFile} with {Chromium}...");
+            using var chromium = Process.Start(start) ?? throw new IOException($"could not start {Chromium}");
+            var stderr = chromium.StandardError.ReadToEndAsync(cancellationToken);
+            _ = chromium.StandardOutput.ReadToEndAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromMinutes(2));
+            try
+            {
+                await chromium.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                chromium.Kill(entireProcessTree: true);
+                throw new IOException($"{Chromium} did not finish printing {PdfFile} within 2 minutes");
+            }
+
+            if (chromium.ExitCode != 0 || !File.Exists(pdfPath))
+            {
+                throw new IOException($"{Chromium} failed to print {PdfFile} (exit {chromium.ExitCode}): {(await stderr).Trim()}");
+            }
+
+            progress.WriteLine(" done");
+            return pdfPath;
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Writes the three files; returns their full paths.</summary>
     private static async Task<IReadOnlyList<string>> WriteAsync(string directory, PatrolPlan plan, BoundaryCatalog catalog, IReadOnlyList<string> sources,
-        TextWriter progress, CancellationToken cancellationToken)
+        BriefingHandling handling, TextWriter progress, CancellationToken cancellationToken)
     {
         var folder = Directory.CreateDirectory(directory).FullName;
         progress.WriteLine($"writing {folder}{Path.DirectorySeparatorChar}");
         var shapes = plan.Areas.Select(a => catalog.Projection.Project(GeometryMapping.ToNts(a.Geometry))).ToList();
         var areaOfInterest = catalog.All.Find(plan.AreaName)?.Geometry ?? ExtentOf(shapes, catalog);
         var wards = catalog.Wards.Overlapping(areaOfInterest).Select(w => new MapShape(w.Name, w.Geometry)).ToList();
-        var html = BriefingRenderer.RenderHtml(new BriefingDocument(plan, areaOfInterest, wards, shapes, sources));
+        var html = BriefingRenderer.RenderHtml(new BriefingDocument(plan, areaOfInterest, wards, shapes, sources, handling));
 
         var paths = new[] { Path.Combine(folder, HtmlFile), Path.Combine(folder, GeoJsonFile), Path.Combine(folder, PlanFile) };
         var utf8 = new UTF8Encoding(false);
@@ -275,6 +413,8 @@ internal static class BriefCommand
             {
                 ["area_id"] = area.AreaId,
                 ["rank"] = area.Rank,
+                ["name"] = area.Name,
+                ["streets"] = string.Join("; ", area.Streets),
                 ["plan_id"] = plan.PlanId,
                 ["area_name"] = plan.AreaName,
                 ["valid_from"] = plan.ValidWindow?.Start?.ToDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),

@@ -23,6 +23,7 @@ internal static class CliRoot
         root.Subcommands.Add(TokenCommand.Create());
         root.Subcommands.Add(BriefCommand.Create());
         root.Subcommands.Add(BacktestCommand.Create());
+        root.Subcommands.Add(GazetteerCommand.Create());
         // `import` holds one subcommand per kind of data; `stops` is the data.police.uk stop-and-search import.
         var import = new Command("import", "Import data files.");
         import.Subcommands.Add(StopsImportCommand.Create());

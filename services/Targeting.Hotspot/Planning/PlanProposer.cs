@@ -33,9 +33,10 @@ public sealed record ForceProposal(string Force, IReadOnlyList<Proposal> Borough
 /// <summary>
 /// Proposes a patrol plan from a request and incidents, with the engine: shared by the service
 /// (which then stores the plan) and the command line (which runs with no server at all), so both
-/// give the same plan for the same input.
+/// give the same plan for the same input. With a <see cref="Gazetteer"/> (projected like the
+/// boundaries), each area is named by its streets.
 /// </summary>
-public sealed class PlanProposer(BoundaryCatalog boundaries)
+public sealed class PlanProposer(BoundaryCatalog boundaries, Gazetteer? gazetteer = null)
 {
     public const double DefaultBudgetFraction = 0.01;
     public const double MaxBudgetFraction = 0.2;
@@ -307,7 +308,10 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
             Note = proposal.Note,
             CreatedBy = createdBy ?? string.Empty,
         };
-        plan.Areas.AddRange(result.Areas.Select(ToProto));
+        // Streets are ranked by the window's incidents at their points, every type (as counts_by_type).
+        var inWindow = gazetteer is null ? [] : incidents.Where(i => i.OccurredAt >= proposal.DataStart && i.OccurredAt < proposal.DataEnd)
+            .Select(i => new Coordinate(i.X, i.Y)).ToList();
+        plan.Areas.AddRange(result.Areas.Select(a => ToProto(a, gazetteer?.Describe(a.Geometry, inWindow))));
         return (plan, result.Areas.Select(a => (Geometry)a.Geometry).ToList());
     }
 
@@ -424,7 +428,7 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
         return provenance;
     }
 
-    private PatrolArea ToProto(Engine.Hotspots.PatrolArea area)
+    private PatrolArea ToProto(Engine.Hotspots.PatrolArea area, StreetContext? streets)
     {
         var wgs84 = boundaries.Projection.Unproject(area.Geometry);
         var (longitude, latitude) = boundaries.Projection.Unproject(area.Centroid.X, area.Centroid.Y);
@@ -441,7 +445,9 @@ public sealed class PlanProposer(BoundaryCatalog boundaries)
             FdrQ = area.FdrQ,
             Compactness = area.Compactness,
             AreaM2 = area.AreaM2,
+            Name = streets?.Name ?? string.Empty,
         };
+        proto.Streets.AddRange(streets?.Streets.Select(s => s.Street) ?? []);
         proto.Wards.AddRange(area.Wards);
         proto.PeakHours.AddRange(area.PeakHours);
         proto.CountsByType.Add(Ordered(area.CountsByType));

@@ -57,6 +57,9 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
         End = Timestamp.FromDateTime(January.AddMonths(toMonthExclusive - 1)),
     };
 
+    private static readonly Lazy<Gazetteer> ShippedGazetteer = new(() =>
+        new Gazetteer(Hotspot.Planning.GazetteerFile.Read(RepoPaths.InRepo(["data", .. Hotspot.Planning.GazetteerFile.ShippedPath]), Projection.BritishNationalGrid)));
+
     private static Boundary Lambeth { get; } = BoundarySet.FromGeoJson(
         File.ReadAllText(RepoPaths.InRepo("data", "boundaries", "london_boroughs_barking_dagenham_lambeth.geojson")), Projection.BritishNationalGrid).Find("Lambeth")!;
 
@@ -91,6 +94,8 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
 
         var weights = HarmWeights.Default;
         var inWindow = sample.Incidents.Where(i => i.OccurredAt >= January && i.OccurredAt < January.AddMonths(9)).ToList();
+        var inWindowPoints = inWindow.Select(i => new Coordinate(i.X, i.Y)).ToList();
+        var named = 0;
         var wgs84Lambeth = PreparedGeometryFactory.Prepare(Projection.BritishNationalGrid.Unproject(Lambeth.Geometry));
         foreach (var area in plan.Areas)
         {
@@ -115,7 +120,24 @@ public sealed class PlanningServiceTests(SampleHostFixture sample) : IClassFixtu
             var wards = Wards.Overlapping(Projection.BritishNationalGrid.Project(shape), minimumOverlapM2: 10).Select(w => w.Name).ToHashSet();
             Assert.Subset(wards, area.Wards.ToHashSet());
             Assert.NotEmpty(area.Wards);
+
+            // Named from the shipped gazetteer (the default), ranked by the window's incidents at its points. The shape
+            // came back through WGS84, so a point within centimetres of its edge may fall either side: bound the
+            // streets by the shape shrunk and grown by 1 m, and check the name where the two agree on it.
+            var projected = Projection.BritishNationalGrid.Project(shape);
+            var inner = ShippedGazetteer.Value.Describe(projected.Buffer(-1), inWindowPoints);
+            var outer = ShippedGazetteer.Value.Describe(projected.Buffer(1), inWindowPoints);
+            Assert.Subset(outer.Streets.Select(s => s.Street).ToHashSet(), area.Streets.ToHashSet());
+            Assert.Superset(inner.Streets.Select(s => s.Street).ToHashSet(), area.Streets.ToHashSet());
+            if (inner.Name == outer.Name)
+            {
+                Assert.Equal(inner.Name, area.Name);
+                named++;
+            }
         }
+
+        Assert.True(named >= plan.Areas.Count / 2, $"only {named} of {plan.Areas.Count} names checked");
+        Assert.NotEmpty(plan.Areas[0].Name);
 
         // Benjamini-Hochberg q values fall as z rises (one-sided Gi*), and the first area is a clear hotspot.
         var byZ = plan.Areas.OrderByDescending(a => a.GiZ).ToList();

@@ -91,7 +91,7 @@ function filters() {
 }
 
 function areaLabel(area) {
-  return area.name || `A${area.rank}: ${(area.wards || []).join(' / ') || 'unnamed'}`;
+  return `A${area.rank}: ${area.name || (area.wards || []).join(' / ') || 'unnamed'}`;
 }
 
 function ring(points) {
