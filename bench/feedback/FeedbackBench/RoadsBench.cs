@@ -116,7 +116,7 @@ internal static class RoadsBench
             stops = count,
             vehicle_stops = report!.VehicleStops,
             inter_twilight = report.InterTwilightStops,
-            load_seconds = loadSeconds,
+            load_seconds = double.IsNaN(loadSeconds) ? (double?)null : loadSeconds,
             medians,
             darkness = report.Darkness.Select(d => new { d.Group, d.Coefficient, d.CiLow, d.CiHigh, d.Note }),
         }));
