@@ -37,12 +37,13 @@ public static class RoadsTables
         var age = Table(stops, s => s.AgeBand ?? (s.Age is { } a ? AgeBand(a, bands) : null), options.Confidence, byCount: false,
             order: recordedBands ? null : AgeBandLabels(bands));
         var place = Table(stops, s => s.Place, options.Confidence, byCount: false);
-        var hour = Table(stops, s => s.Time.Hour.ToString("00", System.Globalization.CultureInfo.InvariantCulture), options.Confidence, byCount: false,
-            order: Enumerable.Range(0, 24).Select(h => h.ToString("00", System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        var day = Table(stops, s => s.Time.DayOfWeek.ToString(), options.Confidence, byCount: false,
+        var hour = Table(stops, s => HourLabels[s.Time.Hour], options.Confidence, byCount: false, order: HourLabels);
+        var day = Table(stops, s => DayLabels[(int)s.Time.DayOfWeek], options.Confidence, byCount: false,
             order: [nameof(DayOfWeek.Monday), nameof(DayOfWeek.Tuesday), nameof(DayOfWeek.Wednesday), nameof(DayOfWeek.Thursday), nameof(DayOfWeek.Friday), nameof(DayOfWeek.Saturday), nameof(DayOfWeek.Sunday)]);
         var makes = Top(Table(stops, s => s.VehicleMake, options.Confidence, byCount: true), options);
-        var models = Top(Table(stops, s => s.VehicleMake is null || s.VehicleModel is null ? null : s.VehicleMake + " " + s.VehicleModel, options.Confidence, byCount: true), options);
+        // One label per distinct make and model, not one string per stop.
+        var modelLabels = new Dictionary<(string, string), string>();
+        var models = Top(Table(stops, s => s.VehicleMake is not { } make || s.VehicleModel is not { } model ? null : ModelLabel(make, model, modelLabels), options.Confidence, byCount: true), options);
         var crossTab = EthnicityMismatch.CrossTabulate(
             stops.Where(s => s.OfficerDefinedEthnicity is not null || s.SelfDefinedEthnicity is not null)
                 .Select(s => (s.OfficerDefinedEthnicity, s.SelfDefinedEthnicity is { } d ? EthnicityMapping.ToBroadGroup(d) : null)),
@@ -79,6 +80,22 @@ public static class RoadsTables
                 PoissonRates.Rate(n, population[group], PoissonRates.PerThousand, confidence),
                 group == reference ? null : PoissonRates.RateRatio(n, population[group], referenceStops, referencePopulation, confidence));
         }).ToArray();
+    }
+
+    private static readonly string[] HourLabels = [.. Enumerable.Range(0, 24).Select(h => h.ToString("00", System.Globalization.CultureInfo.InvariantCulture))];
+
+    // Indexed by DayOfWeek (Sunday = 0).
+    private static readonly string[] DayLabels = [.. Enum.GetValues<DayOfWeek>().Order().Select(d => d.ToString())];
+
+    private static string ModelLabel(string make, string model, Dictionary<(string, string), string> labels)
+    {
+        if (!labels.TryGetValue((make, model), out var label))
+        {
+            label = make + " " + model;
+            labels.Add((make, model), label);
+        }
+
+        return label;
     }
 
     private static string AgeBand(int age, IReadOnlyList<int> starts)

@@ -83,10 +83,9 @@ public static class LogisticRegression
         var converged = false;
         var iterations = 0;
         string? note = null;
-        double deviance;
         while (true)
         {
-            deviance = Accumulate(design, columns, levels, outcomes, beta, information, score);
+            Accumulate(design, columns, levels, outcomes, beta, information, score);
             if (converged || iterations == maxIterations)
             {
                 break;
@@ -151,19 +150,43 @@ public static class LogisticRegression
         }
 
         var labels = names?.ToArray() ?? Enumerable.Range(0, p).Select(j => $"x{j}").ToArray();
+        // β is the one of the last pass (a failed step leaves it unchanged).
+        var deviance = Deviance(design, columns, levels, outcomes, beta);
         return new LogisticFit(labels, beta, covariance, outcomes.Length, iterations, note is null && converged, deviance) { Note = note };
     }
 
-    // One pass: X′WX (full, symmetric), X′(y − μ) and the deviance −2ℓ at β.
+    // The deviance −2ℓ at β, in a pass of its own: the Newton passes need none of it, and its logarithms
+    // and exponentials cost a quarter of a pass.
+    private static double Deviance(double[] design, int d, int[]? levels, bool[] outcomes, double[] beta)
+    {
+        var deviance = 0.0;
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var row = design.AsSpan(i * d, d);
+            var level = levels is null ? 0 : levels[i];
+            var eta = level > 0 ? beta[d + level - 1] : 0.0;
+            for (var j = 0; j < d; j++)
+            {
+                eta += row[j] * beta[j];
+            }
+
+            // −log P(y): log(1 + e^−η) for y = 1, log(1 + e^η) for y = 0, written stably.
+            var signed = outcomes[i] ? -eta : eta;
+            deviance += 2.0 * (signed > 0 ? signed + Math.Log(1.0 + Math.Exp(-signed)) : Math.Log(1.0 + Math.Exp(signed)));
+        }
+
+        return deviance;
+    }
+
+    // One pass: X′WX (full, symmetric) and X′(y − μ) at β.
     // The factor's indicator columns are never stored: a row has a 1 in at most one of them (column
     // d + level − 1), so its share of X′WX is the dense block, that column against the dense part, and
     // one diagonal entry; two different levels never meet.
-    private static double Accumulate(double[] design, int d, int[]? levels, bool[] outcomes, double[] beta, double[] information, double[] score)
+    private static void Accumulate(double[] design, int d, int[]? levels, bool[] outcomes, double[] beta, double[] information, double[] score)
     {
         var p = beta.Length;
         Array.Clear(information);
         Array.Clear(score);
-        var deviance = 0.0;
         for (var i = 0; i < outcomes.Length; i++)
         {
             var row = design.AsSpan(i * d, d);
@@ -178,9 +201,6 @@ public static class LogisticRegression
             var mu = eta >= 0 ? 1.0 / (1.0 + Math.Exp(-eta)) : Math.Exp(eta) / (1.0 + Math.Exp(eta));
             var w = mu * (1.0 - mu);
             var residual = (outcomes[i] ? 1.0 : 0.0) - mu;
-            // −log P(y): log(1 + e^−η) for y = 1, log(1 + e^η) for y = 0, written stably.
-            var signed = outcomes[i] ? -eta : eta;
-            deviance += 2.0 * (signed > 0 ? signed + Math.Log(1.0 + Math.Exp(-signed)) : Math.Log(1.0 + Math.Exp(signed)));
             for (var j = 0; j < d; j++)
             {
                 var wx = w * row[j];
@@ -211,8 +231,6 @@ public static class LogisticRegression
                 information[j * p + k] = information[k * p + j];
             }
         }
-
-        return deviance;
     }
 
     private static double[]? Solve(double[] information, double[] score, int p)

@@ -39,6 +39,9 @@ public static class RoadsAnalysis
         var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
         long unlocated = 0;
         long imported = 0;
+        // Make and model upper-cased once per distinct value, and shared by every stop that names them.
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var offsets = new OffsetCache();
         await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var count = batch.OccurredAtSeconds.Count;
@@ -50,6 +53,13 @@ public static class RoadsAnalysis
                 || (batch.Source.Count != count && batch.Source.Count != 0))
             {
                 throw new ArgumentException("an encounter batch lacks the roads columns (sex, age_range, vehicle) or its columns differ in length", nameof(batches));
+            }
+
+            var makes = new string?[batch.Vehicles.Count + 1];
+            var models = new string?[batch.Vehicles.Count + 1];
+            for (var v = 0; v < batch.Vehicles.Count; v++)
+            {
+                (makes[v + 1], models[v + 1]) = (Normalised(batch.Vehicles[v].Make, names), Normalised(batch.Vehicles[v].Model, names));
             }
 
             for (var i = 0; i < count; i++)
@@ -79,7 +89,7 @@ public static class RoadsAnalysis
                 var utc = DateTime.UnixEpoch.AddTicks((batch.OccurredAtSeconds[i] * TimeSpan.TicksPerSecond)
                     + (batch.OccurredAtNanos.Count == count ? batch.OccurredAtNanos[i] / 100 : 0));
                 var zone = ZoneOf(source, zones);
-                var local = new DateTimeOffset(utc).ToOffset(zone.GetUtcOffset(utc));
+                var local = new DateTimeOffset(utc).ToOffset(offsets.Of(zone, utc));
                 double? latitude = double.IsNaN(batch.Latitude[i]) ? null : batch.Latitude[i];
                 double? longitude = double.IsNaN(batch.Longitude[i]) ? null : batch.Longitude[i];
                 string? borough = null;
@@ -124,13 +134,55 @@ public static class RoadsAnalysis
                     Found = searched ? batch.OutcomeLinkedToObject[i] switch { Answer.Yes => true, Answer.No => false, _ => null } : null,
                     Arrested = outcome == Outcome.Arrest,
                     Outcome = !string.IsNullOrEmpty(source?.Outcome) ? source.Outcome : outcome == Outcome.Unspecified ? null : OutcomeLabel(outcome),
-                    VehicleMake = string.IsNullOrEmpty(vehicle?.Make) ? null : vehicle.Make.Trim().ToUpperInvariant(),
-                    VehicleModel = string.IsNullOrEmpty(vehicle?.Model) ? null : vehicle.Model.Trim().ToUpperInvariant(),
+                    VehicleMake = makes[vehicleIndex],
+                    VehicleModel = models[vehicleIndex],
                 });
             }
         }
 
         return new Sample(stops, unlocated, imported);
+    }
+
+    private static string? Normalised(string value, Dictionary<string, string?> names)
+    {
+        if (value.Length == 0)
+        {
+            return null;
+        }
+
+        if (!names.TryGetValue(value, out var normalised))
+        {
+            normalised = value.Trim().ToUpperInvariant();
+            names.Add(value, normalised);
+        }
+
+        return normalised;
+    }
+
+    /// <summary>
+    /// A zone's UTC offset, looked up once per UTC hour rather than per stop: stops come oldest first, and
+    /// offsets change a few times a year, on a whole hour or half hour. An hour whose start and end differ
+    /// (one with a change in it) is looked up per stop.
+    /// </summary>
+    private sealed class OffsetCache
+    {
+        private TimeZoneInfo? _zone;
+        private long _hour = long.MinValue;
+        private TimeSpan? _offset;
+
+        public TimeSpan Of(TimeZoneInfo zone, DateTime utc)
+        {
+            var hour = utc.Ticks / TimeSpan.TicksPerHour;
+            if (!ReferenceEquals(zone, _zone) || hour != _hour)
+            {
+                var start = new DateTime(hour * TimeSpan.TicksPerHour, DateTimeKind.Utc);
+                var first = zone.GetUtcOffset(start);
+                _offset = first == zone.GetUtcOffset(start.AddTicks(TimeSpan.TicksPerHour - 1)) ? first : null;
+                (_zone, _hour) = (zone, hour);
+            }
+
+            return _offset ?? zone.GetUtcOffset(utc);
+        }
     }
 
     // The force's own stops are London's; an imported stop names its zone (validated when it was imported).

@@ -18,57 +18,13 @@ public static class EncounterViews
     /// <summary>The analytic columns of a chunk of encounters (current values); see EncounterFacts in stops.proto.</summary>
     public static EncounterFacts ToFacts(IReadOnlyList<EncounterFactRow> chunk)
     {
-        var facts = new EncounterFacts();
-        var plans = new Dictionary<string, int>(StringComparer.Ordinal);
-        var vehicles = new Dictionary<(string Make, string Model), int>();
-        var sources = new Dictionary<EncounterSource, int>();
-        foreach (var stored in chunk)
+        var builder = new EncounterFactsBuilder();
+        foreach (var row in chunk)
         {
-            var e = stored.Current;
-            var located = e.Location is not null && e.LocationPrecision != LocationPrecision.Unlocated;
-            facts.OccurredAtSeconds.Add(e.OccurredAt?.Seconds ?? 0);
-            facts.OccurredAtNanos.Add(e.OccurredAt?.Nanos ?? 0);
-            facts.Type.Add(e.Type);
-            facts.Latitude.Add(located ? e.Location!.Latitude : double.NaN);
-            facts.Longitude.Add(located ? e.Location!.Longitude : double.NaN);
-            facts.OfficerDefinedEthnicity.Add(e.OfficerDefinedEthnicity);
-            facts.SelfDefinedEthnicity.Add(e.SelfDefinedEthnicity);
-            facts.Outcome.Add(e.Outcome);
-            facts.OutcomeLinkedToObject.Add(e.OutcomeLinkedToObject);
-            facts.ObjectOfSearch.Add(e.ObjectOfSearch);
-            facts.LinkStatus.Add(stored.LinkStatus);
-            var plan = 0;
-            if (!string.IsNullOrEmpty(stored.PlanId) && !plans.TryGetValue(stored.PlanId, out plan))
-            {
-                facts.PlanIds.Add(stored.PlanId);
-                plan = facts.PlanIds.Count;
-                plans.Add(stored.PlanId, plan);
-            }
-
-            facts.LinkPlan.Add(plan);
-            facts.Sex.Add(e.Sex);
-            facts.AgeRange.Add(e.AgeRange);
-            var vehicle = 0;
-            if (e.Vehicle is { } v && (v.Make.Length > 0 || v.Model.Length > 0) && !vehicles.TryGetValue((v.Make, v.Model), out vehicle))
-            {
-                facts.Vehicles.Add(new Vehicle { Make = v.Make, Model = v.Model });
-                vehicle = facts.Vehicles.Count;
-                vehicles.Add((v.Make, v.Model), vehicle);
-            }
-
-            facts.Vehicle.Add(vehicle);
-            var source = 0;
-            if (e.Source is { } s && !sources.TryGetValue(s, out source))
-            {
-                facts.Sources.Add(s.Clone());
-                source = facts.Sources.Count;
-                sources.Add(s, source);
-            }
-
-            facts.Source.Add(source);
+            builder.Add(row.Current, row.LinkStatus, row.PlanId);
         }
 
-        return facts;
+        return builder.Build();
     }
 
     /// <summary>

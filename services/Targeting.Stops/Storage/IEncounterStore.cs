@@ -93,7 +93,12 @@ public sealed record StoredEncounter(
     long? SourceRow);
 
 /// <summary>An encounter's current values and patrol link, for analytics (see <see cref="IEncounterStore.QueryFactsAsync"/>).</summary>
-public sealed record EncounterFactRow(string EncounterId, Encounter Current, PatrolLinkStatus LinkStatus, string? PlanId);
+/// <param name="EncounterId">The encounter's id (audited, never sent).</param>
+/// <param name="Current">The current values as stored: protobuf bytes of an <see cref="Encounter"/>, left unparsed
+/// (<see cref="Access.EncounterFactsBuilder"/> reads only the facts' fields off them).</param>
+/// <param name="LinkStatus">The patrol link status.</param>
+/// <param name="PlanId">The linked plan, or null.</param>
+public sealed record EncounterFactRow(string EncounterId, byte[] Current, PatrolLinkStatus LinkStatus, string? PlanId);
 
 public enum RecordStatus
 {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -176,7 +177,7 @@ public sealed class FakeSources : IAsyncDisposable
             var window = AnalysisWindow.From(request.Window);
             // The stops service's own mapping, from the records this stand-in holds.
             var matching = encounters.Where(r => window.Contains(r.Current.OccurredAt.ToDateTime().Ticks))
-                .Select(r => new EncounterFactRow(r.EncounterId, r.Current, r.PatrolLink?.Status ?? PatrolLinkStatus.Unspecified, r.PatrolLink?.PlanId));
+                .Select(r => new EncounterFactRow(r.EncounterId, r.Current.ToByteArray(), r.PatrolLink?.Status ?? PatrolLinkStatus.Unspecified, r.PatrolLink?.PlanId));
             foreach (var chunk in matching.Chunk(BatchSize))
             {
                 await writer.WriteAsync(EncounterViews.ToFacts(chunk), context.CancellationToken);

@@ -283,7 +283,7 @@ public sealed class PostgresEncounterStore : IEncounterStore
         {
             yield return new EncounterFactRow(
                 reader.GetGuid(0).ToString(),
-                StoredValues.ParseEncounter((byte[])reader[1]),
+                reader.GetFieldValue<byte[]>(1),
                 (PatrolLinkStatus)reader.GetInt16(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3));
         }

@@ -183,7 +183,7 @@ public sealed class SqliteEncounterStore : IEncounterStore
     public IAsyncEnumerable<EncounterFactRow> QueryFactsAsync(EncounterFilter filter, CancellationToken cancellationToken) =>
         QueryRowsAsync(filter, SqliteQueries.FactColumns, (reader, _) => ValueTask.FromResult(new EncounterFactRow(
             reader.GetString(0),
-            StoredValues.ParseEncounter((byte[])reader[1]),
+            (byte[])reader[1],
             (PatrolLinkStatus)reader.GetInt32(2),
             reader.IsDBNull(3) ? null : reader.GetString(3))), cancellationToken);
 
