@@ -163,9 +163,13 @@ internal sealed class Bench(Options options)
             var clients = Enumerable.Range(0, options.Clients.Max())
                 .Select(_ => new StopsClient(address, new GrpcClientOptions { BearerToken = token, Retry = null })).ToArray();
             // JIT and tiered compilation settle before the first level (else the first level,
-            // 1 in flight, pays for them): a longer warm-up at the middle concurrency first.
-            Console.WriteLine($"  {store}: start-up warm-up, {options.Clients[options.Clients.Length / 2]} in flight for {3 * options.Warmup} s");
-            await RecordForAsync(clients, options.Clients[options.Clients.Length / 2], $"{store}-startup", TimeSpan.FromSeconds(3 * options.Warmup));
+            // 1 in flight, pays for them; on a loaded machine tier-1 code arrives late): a longer
+            // warm-up at every concurrency first, so the figures are a running service's.
+            foreach (var concurrency in options.Clients)
+            {
+                Console.WriteLine($"  {store}: start-up warm-up, {concurrency} in flight for {3 * options.Warmup} s");
+                await RecordForAsync(clients, concurrency, $"{store}-startup-{concurrency}", TimeSpan.FromSeconds(3 * options.Warmup));
+            }
             foreach (var concurrency in options.Clients)
             {
                 Console.WriteLine($"  {store}: {concurrency} in flight, {options.Warmup} s warm-up + {options.Seconds} s");
@@ -379,7 +383,7 @@ internal sealed class Bench(Options options)
         var text = new StringBuilder();
         text.AppendLine("## Recording throughput and latency (RecordEncounter through the gRPC service vs pgbench)");
         text.AppendLine();
-        text.AppendLine($"Each level: {options.Warmup} s warm-up, then {options.Seconds} s measured; N calls (or pgbench clients) always in flight.");
+        text.AppendLine($"Start-up: {3 * options.Warmup} s of recording at each concurrency in turn (JIT and tiered compilation settle). Each level: {options.Warmup} s warm-up, then {options.Seconds} s measured; N calls (or pgbench clients) always in flight.");
         text.AppendLine($"Average stored row width (pg_column_size): service `stops.encounters` {serviceRow}; pgbench copy {benchRow}.");
         text.AppendLine();
         text.AppendLine("| target | in flight | records/s | p50 ms | p99 ms | errors | host CPU µs/record | client CPU µs/record | load avg |");

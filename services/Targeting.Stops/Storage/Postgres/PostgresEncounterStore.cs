@@ -41,6 +41,15 @@ public sealed class PostgresEncounterStore : IEncounterStore
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         }
 
+        // Each recorded encounter takes a pooled connection, and by default Npgsql resets a returned
+        // connection with seven statements before its next command (RESET ALL, CLOSE ALL, UNLISTEN *,
+        // pg_advisory_unlock_all() ...). The store never changes session state (the search path is in
+        // the connection string, its one advisory lock is transaction-scoped), so there is nothing to reset.
+        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
         // Fail fast while the database is down, so callers get UNAVAILABLE quickly and retry.
         if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
         {
