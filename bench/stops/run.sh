@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # The stops service benchmark, one command:
-#   bench/stops/run.sh            (SECONDS_PER_LEVEL=10 WARMUP=3 CLIENTS=1,8,32 to change; SKIP_IMPORT=1 to skip the import)
+#   bench/stops/run.sh            (SECONDS_PER_LEVEL=10 WARMUP=3 CLIENTS=1,8,32 to change; SKIP_IMPORT=1 to skip the import,
+#                                  SKIP_SQLITE=1 to record on PostGIS only, OUT=FILE to write elsewhere)
 # 1. RecordEncounter through the real gRPC service (Release host as a child process, HTTP/2 on
 #    loopback) on SQLite and on PostGIS with 1, 8 and 32 calls in flight: records/s, p50/p99;
 #    beside pgbench on the same throwaway cluster: single-row INSERTs of a row with the stored
-#    encounter's columns and sizes (the ceiling), and encounter + audit row in one transaction.
+#    encounter's columns and sizes (the ceiling), and encounter + audit row in one transaction
+#    (BEGIN, two INSERTs, COMMIT; and as one statement, the way the service writes them).
 # 2. `targeting import stops` of the 15 shared Met files (../shared/data): embedded SQLite,
 #    embedded PostGIS, and through the service (--server) on PostGIS; time and summary.
 # Writes bench/stops/results-YYYY-MM-DD.md. Needs ../shared/data for part 2.
 set -euo pipefail
 
 if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 
@@ -20,7 +22,7 @@ root="$(cd "$here/../.." && pwd)"
 work="$root/bench/work/stops"
 shared="$root/../shared/data"
 met="$shared/police-uk/metropolitan-stop-and-search"
-out="$here/results-$(date -u +%Y-%m-%d).md"
+out="${OUT:-$here/results-$(date -u +%Y-%m-%d).md}"
 seconds="${SECONDS_PER_LEVEL:-10}"
 warmup="${WARMUP:-3}"
 clients="${CLIENTS:-1,8,32}"
@@ -57,7 +59,7 @@ dotnet build -c Release "$root/services/Targeting.Cli/Targeting.Cli.csproj" -o "
 
 echo "recording benchmark..."
 dotnet "$work/bench/StopsBench.dll" record --postgres "$pg" --work "$work/record" --out "$out.record" \
-  --clients "$clients" --seconds "$seconds" --warmup "$warmup"
+  --clients "$clients" --seconds "$seconds" --warmup "$warmup" --sqlite "$([[ "${SKIP_SQLITE:-}" == "1" ]] && echo no || echo yes)"
 
 import_section() {
   echo "## Import of the 15 shared Met files with \`targeting import stops\`"

@@ -40,7 +40,10 @@ public sealed class StopsOptions
     /// </summary>
     public string? PseudonymKey { get; set; }
 
-    /// <summary>Group commit: writer connections (PostgreSQL; SQLite always has one).</summary>
+    /// <summary>
+    /// Group commit: writer connections (PostgreSQL; SQLite always has one). On PostgreSQL a
+    /// recorded encounter does not use them: it is one autocommit statement on a pooled connection.
+    /// </summary>
     [Range(1, 64)]
     public int Writers { get; set; } = 4;
 

@@ -416,7 +416,7 @@ public abstract class EncounterStoreContract : IAsyncLifetime
 
     private static NetTopologySuite.Geometries.Point GeoPoint(LatLng location) => new(location.Longitude, location.Latitude);
 
-    private static NewEncounter NewRecord(string requestId, Encounter encounter) => new(
+    protected static NewEncounter NewRecord(string requestId, Encounter encounter) => new(
         Guid.CreateVersion7().ToString(), requestId, SHA256.HashData(encounter.ToByteArray()),
         StoredValues.TruncateToMicros(DateTimeOffset.UtcNow), encounter.Officer?.Pseudonym ?? "", encounter,
         new PatrolLink { Status = PatrolLinkStatus.Pending }, null, null);
@@ -442,7 +442,7 @@ public abstract class EncounterStoreContract : IAsyncLifetime
         },
         newCurrent, link);
 
-    private static AuditEntry Audit(string action, string? encounterId = null) => new(
+    protected static AuditEntry Audit(string action, string? encounterId = null) => new(
         StoredValues.TruncateToMicros(DateTimeOffset.UtcNow), "tester", "service", action, "Test",
         encounterId is null ? [] : [encounterId], encounterId is null ? 0 : 1, "");
 

@@ -8,10 +8,10 @@ using Targeting.Stops.V1;
 namespace Targeting.Stops.Storage.Postgres;
 
 /// <summary>
-/// The PostgreSQL + PostGIS store. Writes go through group-commit loops (several, since
-/// PostgreSQL takes concurrent writers), each on its own connection; a commit returns only when
-/// the WAL is flushed (synchronous_commit on, the server default), so a write is durable before
-/// its reply. One <see cref="NpgsqlDataSource"/> per store; statements are auto-prepared.
+/// The PostgreSQL + PostGIS store. A recorded encounter is one autocommit statement on a pooled
+/// connection; the other writes go through group-commit loops (several, since PostgreSQL takes
+/// concurrent writers), each on its own connection. A commit returns only when the WAL is flushed
+/// (synchronous_commit on, the server default), so a write is durable before its reply. One <see cref="NpgsqlDataSource"/> per store; statements are auto-prepared.
 /// </summary>
 public sealed class PostgresEncounterStore : IEncounterStore
 {
@@ -39,6 +39,15 @@ public sealed class PostgresEncounterStore : IEncounterStore
         if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
         {
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        }
+
+        // Each recorded encounter takes a pooled connection, and by default Npgsql resets a returned
+        // connection with seven statements before its next command (RESET ALL, CLOSE ALL, UNLISTEN *,
+        // pg_advisory_unlock_all() ...). The store never changes session state (the search path is in
+        // the connection string, its one advisory lock is transaction-scoped), so there is nothing to reset.
+        if (!connectionString.Contains("Reset", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
         // Fail fast while the database is down, so callers get UNAVAILABLE quickly and retry.
@@ -103,27 +112,33 @@ public sealed class PostgresEncounterStore : IEncounterStore
         return true;
     }, cancellationToken);
 
-    public Task<RecordOutcome> RecordAsync(NewEncounter encounter, AuditEntry audit, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(async (connection, transaction) =>
+    // Not through the group-commit loops: the encounter and its audit row are one statement, so in
+    // autocommit they commit together in a single round trip (no BEGIN, no COMMIT of our own, no
+    // hand-off to a writer loop), and PostgreSQL itself lets one WAL flush cover the commits of
+    // concurrent connections. CommandComplete arrives after the flush: replied means durable.
+    public Task<RecordOutcome> RecordAsync(NewEncounter encounter, AuditEntry audit, CancellationToken cancellationToken) => ReadAsync(async connection =>
+    {
+        await using (var insert = new NpgsqlCommand(PostgresQueries.InsertEncounterWithAudit, connection))
         {
-            await using (var insert = new NpgsqlCommand(PostgresQueries.InsertEncounterWithAudit, connection, (NpgsqlTransaction)transaction))
+            AddEncounter(insert, encounter);
+            AddAudit(insert, audit);
+            // Once sent, the write is not cancelled: the caller may be gone, but a commit is never half-done either way.
+            if (await insert.ExecuteNonQueryAsync(CancellationToken.None) == 1)
             {
-                AddEncounter(insert, encounter);
-                AddAudit(insert, audit);
-                if (await insert.ExecuteNonQueryAsync() == 1)
-                {
-                    return new RecordOutcome(RecordStatus.Created, StoredValues.FromNew(encounter));
-                }
+                return new RecordOutcome(RecordStatus.Created, StoredValues.FromNew(encounter));
             }
+        }
 
-            await using var select = new NpgsqlCommand(PostgresQueries.SelectByRequestId, connection, (NpgsqlTransaction)transaction);
-            select.Parameters.AddWithValue("request_id", NpgsqlDbType.Text, (object?)encounter.RequestId ?? DBNull.Value);
-            var existing = await ReadOneAsync(select, connection, transaction, CancellationToken.None)
-                ?? throw new InvalidOperationException($"encounter {encounter.EncounterId} was neither inserted nor found by request id");
-            return existing.Fingerprint is { } fingerprint && encounter.Fingerprint is not null && fingerprint.AsSpan().SequenceEqual(encounter.Fingerprint)
-                ? new RecordOutcome(RecordStatus.Replayed, existing)
-                : new RecordOutcome(RecordStatus.Conflict, null);
-        }, cancellationToken);
+        // Nothing inserted: the request id is taken (a concurrent insert of it was waited for, so it
+        // is committed and this later statement sees it).
+        await using var select = new NpgsqlCommand(PostgresQueries.SelectByRequestId, connection);
+        select.Parameters.AddWithValue("request_id", NpgsqlDbType.Text, (object?)encounter.RequestId ?? DBNull.Value);
+        var existing = await ReadOneAsync(select, connection, null, CancellationToken.None)
+            ?? throw new InvalidOperationException($"encounter {encounter.EncounterId} was neither inserted nor found by request id");
+        return existing.Fingerprint is { } fingerprint && encounter.Fingerprint is not null && fingerprint.AsSpan().SequenceEqual(encounter.Fingerprint)
+            ? new RecordOutcome(RecordStatus.Replayed, existing)
+            : new RecordOutcome(RecordStatus.Conflict, null);
+    }, cancellationToken);
 
     public Task<ImportOutcome> ImportAsync(IReadOnlyList<NewEncounter> encounters, AuditEntry audit, CancellationToken cancellationToken) =>
         _writer.WriteAsync(async (connection, transaction) =>
