@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;
-using Targeting.Common.V1;
 using Targeting.Grpc;
 using Targeting.Stops;
 using Targeting.Stops.V1;
@@ -114,35 +112,12 @@ public sealed class SplitRunRestartTests(PostgresDatabase database) : IClassFixt
         return false;
     }
 
-    private static Encounter Search() => new()
+    private static Encounter Search()
     {
-        OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-5)),
-        // Brixton, Lambeth.
-        Location = new LatLng { Latitude = 51.4627, Longitude = -0.1145 },
-        LocationPrecision = LocationPrecision.Exact,
-        Type = EncounterType.PersonSearch,
-        LegalPower = LegalPower.PaceS1,
-        Grounds = "Seen passing a knife to another person outside the station",
-        ObjectOfSearch = ObjectOfSearch.OffensiveWeapons,
-        Outcome = Outcome.NoFurtherAction,
-        OutcomeLinkedToObject = Answer.No,
-        RemovalOfMoreThanOuterClothing = Answer.No,
-        Sex = Sex.Male,
-        AgeRange = AgeRange._18To24,
-        SelfDefinedEthnicity = SelfDefinedEthnicity.WhiteBritish,
-        OfficerDefinedEthnicity = OfficerDefinedEthnicity.White,
-        ProceduralJustice = new ProceduralJustice
-        {
-            GroundsExplained = Answer.Yes,
-            PersonHeard = Answer.Yes,
-            TreatedWithRespect = Answer.Yes,
-            DebriefGiven = Answer.Yes,
-            RecordCopyOffered = Answer.Yes,
-            BodyWornVideoOn = Answer.Yes,
-        },
-        Officer = new Officer { Pseudonym = "officer-restart", Team = "team-restart", PrecisionTrained = true },
-        PartOfOperation = Answer.No,
-    };
+        var encounter = SplitRunTests.Search(DateTimeOffset.UtcNow.AddMinutes(-5));
+        encounter.Officer = new Officer { Pseudonym = "officer-restart", Team = "team-restart", PrecisionTrained = true };
+        return encounter;
+    }
 }
 
 /// <summary>The split runs start three services each: one at a time, so they do not crowd 2 cores together.</summary>

@@ -127,7 +127,7 @@ public sealed class SplitRunTests(PostgresDatabase database) : IClassFixture<Pos
         }
     }
 
-    private static Encounter Search(DateTimeOffset at) => new()
+    internal static Encounter Search(DateTimeOffset at) => new()
     {
         OccurredAt = Timestamp.FromDateTimeOffset(at),
         // Brixton, Lambeth.
