@@ -10,6 +10,7 @@ import sys
 TARGETS = [
     ("layer", "our host on Grpc.AspNetCore (no auth)"),
     ("layer-auth", "our host on Grpc.AspNetCore (JWT auth on)"),
+    ("plain", "plain Grpc.AspNetCore service, nothing added (library ceiling)"),
     ("grpc-js", "@grpc/grpc-js server"),
     ("kestrel", "bare Kestrel HTTP/2 (ceiling)"),
 ]
@@ -74,7 +75,7 @@ def main():
         "well above that, other work shared the cores and absolute numbers are noisy, the ratios less so). "
         "h2load and the server share the same cores.",
         "",
-        f"The four targets ran in turn {args.rounds} time(s); each row is the target's best round (every round's requests/s in the last column).",
+        f"The {len(TARGETS)} targets ran in turn {args.rounds} time(s); each row is the target's best round (every round's requests/s in the last column).",
         "",
         "| target | requests/s | p50 ms | p99 ms | succeeded | failed | rounds (req/s) |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -90,6 +91,8 @@ def main():
         f"- ours / grpc-js: **{layer / grpcjs:.2f}x** (goal: at least 5x)",
         f"- ours / bare Kestrel: **{100 * layer / kestrel:.0f}%** (goal: at least 75%)",
         f"- ours with JWT auth / without: **{100 * results['layer-auth']['rps'] / layer:.0f}%** (goal: at least 85%)",
+        f"- ours / plain Grpc.AspNetCore: **{100 * layer / results['plain']['rps']:.0f}%**; "
+        f"plain Grpc.AspNetCore / bare Kestrel: **{100 * results['plain']['rps'] / kestrel:.0f}%** (the library's own ceiling)",
         "",
         "For reference, the hand-written gRPC layer this replaced (results-2026-12-01.md, same command): "
         "42,840 req/s without auth, 36,727 with, 88% of bare Kestrel, 6.97x grpc-js.",

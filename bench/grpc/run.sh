@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Unary gRPC throughput and latency with h2load, one command:
-#   bench/grpc/run.sh            (DURATION=15s WARMUP=5s CLIENTS=16 STREAMS=32 ROUNDS=2 to change)
+#   bench/grpc/run.sh            (DURATION=15s WARMUP=5s CLIENTS=16 STREAMS=32 ROUNDS=2 to change;
+#                                 RESULTS=results-<date>-run2.md names the results file)
 # Targets, run one after another with the same request bytes, connections and streams:
 #   layer       our host on Grpc.AspNetCore with the project glue (Release bench host, interop UnaryCall, no authentication)
 #   layer-auth  the same with JWT bearer authentication on
+#   plain       a plain Grpc.AspNetCore service with nothing added (AddGrpc, MapGrpcService): the library's ceiling
 #   grpc-js     @grpc/grpc-js server (tests/interop/server.js), the same rpc
 #   kestrel     bare Kestrel HTTP/2 endpoint returning the same response bytes and trailers (the ceiling)
-# The four run in turn ROUNDS times (drift on a shared machine hits every target alike); each target's
+# The five run in turn ROUNDS times (drift on a shared machine hits every target alike); each target's
 # best round counts. Writes bench/grpc/results-YYYY-MM-DD.md with requests/s, p50/p99 latency and the ratios.
 set -euo pipefail
 
@@ -87,12 +89,14 @@ rm -f "$work"/*.h2load.txt "$work"/*.log
 for round in $(seq 1 "$rounds"); do
   run_target layer "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" layer 0
   run_target layer-auth "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" layer-auth 0
+  run_target plain "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" plain 0
   run_target grpc-js "$round" node "$root/tests/interop/server.js" --port 0
   run_target kestrel "$round" dotnet "$work/host/Targeting.Grpc.Bench.dll" kestrel 0
 done
 
 date="$(date -u +%Y-%m-%d)"
-"$python" "$here/report.py" "$work" "$here/results-$date.md" \
+results="${RESULTS:-results-$date.md}"
+"$python" "$here/report.py" "$work" "$here/$results" \
   --clients "$clients" --streams "$streams" --duration "$duration" --warmup "$warmup" \
   --response-size "$response_size" --payload-size "$payload_size" --rounds "$rounds"
-echo "wrote bench/grpc/results-$date.md"
+echo "wrote bench/grpc/$results"

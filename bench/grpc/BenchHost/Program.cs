@@ -1,6 +1,6 @@
 // Benchmark host for bench/grpc/run.sh. Usage:
 //   Targeting.Grpc.Bench request <request.bin> <response-size> <payload-size>   writes the framed request h2load sends
-//   Targeting.Grpc.Bench layer|layer-auth|kestrel [port]                          serves, prints "LISTENING <port>"
+//   Targeting.Grpc.Bench layer|layer-auth|plain|kestrel [port]                    serves, prints "LISTENING <port>"
 using System.Net;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -28,6 +28,11 @@ if (mode is "layer" or "layer-auth")
 {
     builder.Services.AddGrpcServer(builder.Configuration);
 }
+else if (mode == "plain")
+{
+    // Grpc.AspNetCore with nothing of ours: the library's own ceiling for this rpc.
+    builder.Services.AddGrpc();
+}
 var app = builder.Build();
 switch (mode)
 {
@@ -39,6 +44,9 @@ switch (mode)
     case "layer-auth":
         app.UseGrpcServer();
         app.MapAuthorizedGrpcService<BenchService>(BenchService.Descriptor, [.. BenchService.Descriptor.Methods.Select(m => m.Name).Where(name => name != "UnaryCall")]);
+        break;
+    case "plain":
+        app.MapGrpcService<PlainBenchService>();
         break;
     case "kestrel":
         app.Run(BenchService.BareKestrelAsync);
@@ -55,6 +63,12 @@ return 0;
 
 namespace Targeting.Grpc.Bench
 {
+    /// <summary>The same UnaryCall with no attributes: nothing of ours (roles are authorization metadata).</summary>
+    internal sealed class PlainBenchService : TestService.TestServiceBase
+    {
+        public override Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context) => Task.FromResult(BenchService.UnaryCall(request));
+    }
+
     /// <summary>The interop UnaryCall, answered the way the grpc-js server answers it (tests/interop/server.js).</summary>
     internal sealed class BenchService : TestService.TestServiceBase
     {
