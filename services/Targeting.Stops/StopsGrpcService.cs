@@ -176,7 +176,7 @@ public sealed class StopsGrpcService(
     {
         var scope = ScopeOf(context);
         return StreamAuditedAsync(request, scope, context, "QueryEncounters", EncounterViews.PersonalFields, AuditChunk,
-            store.QueryAsync, stored => stored.EncounterId, async chunk =>
+            store.QueryAsync, stored => stored.EncounterId, null, async chunk =>
         {
             foreach (var stored in chunk)
             {
@@ -190,14 +190,15 @@ public sealed class StopsGrpcService(
     {
         var scope = ScopeOf(context);
         return StreamAuditedAsync(request, scope, context, "StreamEncounterFacts", EncounterViews.FactFields, FactsBatch,
-            store.QueryFactsAsync, row => row.EncounterId, chunk => responses.WriteAsync(EncounterViews.ToFacts(chunk), bufferHint: true, context.CancellationToken));
+            store.QueryFactsAsync, row => row.EncounterId, row => row.Seq, chunk => responses.WriteAsync(EncounterViews.ToFacts(chunk), bufferHint: true, context.CancellationToken));
     }
 
     // The matching encounters in chunks, each audited before the caller's send sees it, so nothing
     // leaves unaudited. A chunk's audit commits while the next chunk is read from the store (the
     // audits themselves one after the other, in order), so the commit's flush costs no reading time.
+    // With seqOf, each audit also carries the chunk as runs of sequence numbers (what PostgreSQL keeps).
     private async Task StreamAuditedAsync<T>(EncounterQuery request, CallerScope scope, ServerCallContext context, string rpc, string fields, int chunkSize,
-        Func<EncounterFilter, CancellationToken, IAsyncEnumerable<T>> query, Func<T, string> idOf, Func<IReadOnlyList<T>, Task> send)
+        Func<EncounterFilter, CancellationToken, IAsyncEnumerable<T>> query, Func<T, string> idOf, Func<T, long>? seqOf, Func<IReadOnlyList<T>, Task> send)
     {
         var filter = await ToFilterAsync(request, scope, context.CancellationToken);
         var action = context.RequestHeaders.GetValue(AuditPurposeHeader) == "export" ? "export" : "query";
@@ -218,7 +219,7 @@ public sealed class StopsGrpcService(
                 {
                     await SendAuditedAsync(pending, send);
                     var audit = new AuditEntry(clock.GetUtcNow(), context.Caller.Subject, scope.Role, action, rpc,
-                        chunk.Select(idOf).ToList(), chunk.Count, fields);
+                        chunk.Select(idOf).ToList(), chunk.Count, fields, seqOf is null ? null : SeqRange.Runs(chunk.Select(seqOf)));
                     pending = (Guard(async () =>
                     {
                         await store.AppendAuditAsync(audit, context.CancellationToken);

@@ -37,7 +37,7 @@ internal static class FullEvaluation
     /// <param name="sharedData">The shared data folder (../shared/data).</param>
     /// <param name="folder">Where the SQLite stores and the peer's plan file live.</param>
     /// <param name="repeat">Timed repetitions after one warm-up.</param>
-    /// <param name="postgres">A PostgreSQL + PostGIS connection string: both services store there instead of SQLite files in <paramref name="folder"/>, and the data is loaded every run (imports are idempotent).</param>
+    /// <param name="postgres">A PostgreSQL + PostGIS connection string: both services store there instead of SQLite files in <paramref name="folder"/>, and the data is loaded once per data folder as for SQLite (give a fresh folder with a fresh database).</param>
     public static async Task<int> RunAsync(string sharedData, string folder, int repeat, string? postgres = null)
     {
         Directory.CreateDirectory(folder);
@@ -75,7 +75,7 @@ internal static class FullEvaluation
         using var client = new GrpcClient(address, new GrpcClientOptions { BearerToken = token, MaxReceiveMessageSize = 256 * 1024 * 1024 });
         var marker = Path.Combine(folder, "loaded");
         var crimes = Path.Combine(sharedData, "police-uk", "london_street_crime_2022-01_to_2022-09.csv.gz");
-        if (postgres is not null || !File.Exists(marker))
+        if (!File.Exists(marker))
         {
             await LoadAsync(client, Path.Combine(sharedData, "police-uk", "metropolitan-stop-and-search"), crimes);
             await File.WriteAllTextAsync(marker, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
@@ -101,8 +101,11 @@ internal static class FullEvaluation
         PlanEvaluation? evaluation = null;
         FairnessReport? fairness = null;
         CrimeChangeReport? change = null;
+        var cpu = new CpuClock(postgres);
+        var cpuRuns = new List<(double Process, double Postgres, double ReadProcess, double ReadPostgres)>();
         for (var i = 0; i <= repeat; i++)
         {
+            var (process0, postgres0) = cpu.Read();
             var clock = Stopwatch.StartNew();
             evaluation = await feedback.EvaluatePlanAsync(new EvaluatePlanRequest { PlanId = PlanId, Window = everything });
             var evaluate = clock.Elapsed.TotalSeconds;
@@ -112,6 +115,7 @@ internal static class FullEvaluation
             clock.Restart();
             change = await feedback.AssessCrimeChangeAsync(new CrimeChangeRequest { PlanId = PlanId });
             var changed = clock.Elapsed.TotalSeconds;
+            var (process1, postgres1) = cpu.Read();
             // The same three at once, as a dashboard asking for all of them would.
             clock.Restart();
             await Task.WhenAll(
@@ -121,12 +125,14 @@ internal static class FullEvaluation
             var concurrent = clock.Elapsed.TotalSeconds;
 
             // What reading alone costs: the two source streams the evaluation reads, drained without analysis.
+            var (process2, postgres2) = cpu.Read();
             clock.Restart();
             await foreach (var _ in client.ServerStreamingAsync(factsMethod, new EncounterQuery { Window = everything }))
             {
             }
 
             var readStops = clock.Elapsed.TotalSeconds;
+            var (process3, postgres3) = cpu.Read();
             clock.Restart();
             await foreach (var _ in client.ServerStreamingAsync(pointsMethod, new StreamIncidentsRequest { Window = crimeChangeSpan, CrimeTypes = { evaluation.CrimeTypes } }))
             {
@@ -150,7 +156,11 @@ internal static class FullEvaluation
             if (i > 0)
             {
                 runs.Add((evaluate, fair, changed, concurrent, readStops, readIncidents, storeStops, storeIncidents));
+                cpuRuns.Add((process1 - process0, postgres1 - postgres0, process3 - process2, postgres3 - postgres2));
             }
+
+            Console.Error.WriteLine($"  run {i} CPU: sequential {process1 - process0:0.00} s in the services and client, {postgres1 - postgres0:0.00} s in PostgreSQL; " +
+                $"encounters read alone {process3 - process2:0.00} s + {postgres3 - postgres2:0.00} s; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
             Console.Error.WriteLine($"  run {i}{(i == 0 ? " (warm-up)" : "")}: evaluate {evaluate:0.00} s, fairness {fair:0.00} s, crime change {changed:0.00} s, " +
                 $"sequential {evaluate + fair + changed:0.00} s, concurrent {concurrent:0.00} s; reading alone: encounters {readStops:0.00} s, incidents {readIncidents:0.00} s; " +
@@ -169,6 +179,10 @@ internal static class FullEvaluation
             ["read_incidents_s"] = Median(runs.Select(r => r.ReadIncidents)),
             ["store_encounters_s"] = Median(runs.Select(r => r.StoreStops)),
             ["store_incidents_s"] = Median(runs.Select(r => r.StoreIncidents)),
+            ["sequential_cpu_s"] = Median(cpuRuns.Select(r => r.Process)),
+            ["sequential_pg_cpu_s"] = Median(cpuRuns.Select(r => r.Postgres)),
+            ["read_encounters_cpu_s"] = Median(cpuRuns.Select(r => r.ReadProcess)),
+            ["read_encounters_pg_cpu_s"] = Median(cpuRuns.Select(r => r.ReadPostgres)),
             ["repeat"] = repeat,
             ["searches_total"] = evaluation!.StopsTotal,
             ["searches_located"] = evaluation.StopsLocated,
@@ -309,6 +323,72 @@ internal static class FullEvaluation
             .Select(p => new { exterior = Coordinates(p.ExteriorRing), holes = p.InteriorRings.Select(Coordinates).ToArray() })];
 
     private static double[][] Coordinates(LineString line) => [.. line.Coordinates.Select(c => new[] { c.X, c.Y })];
+
+    // CPU seconds of this process (services and client) and of the PostgreSQL cluster behind the
+    // connection string (its postmaster, live backends and the children it has reaped), from /proc.
+    private sealed class CpuClock(string? postgres)
+    {
+        private readonly int _postmaster = postgres is null ? 0 : Postmaster(postgres);
+
+        public (double Process, double Postgres) Read()
+        {
+            var process = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+            if (_postmaster == 0)
+            {
+                return (process, 0);
+            }
+
+            double ticks = 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                var stat = Stat(dir);
+                if (stat is null)
+                {
+                    continue;
+                }
+
+                var pid = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
+                if (pid == _postmaster)
+                {
+                    ticks += stat[11] + stat[12] + stat[13] + stat[14];
+                }
+                else if ((int)stat[1] == _postmaster)
+                {
+                    ticks += stat[11] + stat[12];
+                }
+            }
+
+            return (process, ticks / 100.0);
+        }
+
+        // Fields after the command's closing parenthesis: state, ppid, ... (stat[1] = ppid, [11..14] = utime, stime, cutime, cstime).
+        private static double[]? Stat(string dir)
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _))
+            {
+                return null;
+            }
+
+            try
+            {
+                var text = File.ReadAllText(Path.Combine(dir, "stat"));
+                return [.. text[(text.LastIndexOf(')') + 2)..].Split(' ').Select(f => double.TryParse(f, CultureInfo.InvariantCulture, out var v) ? v : 0)];
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        private static int Postmaster(string connectionString)
+        {
+            using var connection = new Npgsql.NpgsqlConnection(connectionString);
+            connection.Open();
+            using var command = new Npgsql.NpgsqlCommand("SELECT pg_backend_pid()", connection);
+            var backend = (int)command.ExecuteScalar()!;
+            return (int)Stat($"/proc/{backend}")![1];
+        }
+    }
 
     internal static double Median(IEnumerable<double> values)
     {

@@ -98,7 +98,8 @@ public sealed record StoredEncounter(
 /// (<see cref="Access.EncounterFactsBuilder"/> reads only the facts' fields off them).</param>
 /// <param name="LinkStatus">The patrol link status.</param>
 /// <param name="PlanId">The linked plan, or null.</param>
-public sealed record EncounterFactRow(string EncounterId, byte[] Current, PatrolLinkStatus LinkStatus, string? PlanId);
+/// <param name="Seq">The row's insertion sequence number in the store (never changes; audited as ranges, never sent).</param>
+public sealed record EncounterFactRow(string EncounterId, byte[] Current, PatrolLinkStatus LinkStatus, string? PlanId, long Seq);
 
 public enum RecordStatus
 {
@@ -175,7 +176,12 @@ public sealed record EncounterFilter
 
 public sealed record PendingLink(string EncounterId, double Latitude, double Longitude, DateTimeOffset OccurredAt, int Attempts);
 
-/// <summary>One audit event: who did what to which encounters, and which personal fields it returned.</summary>
+/// <summary>
+/// One audit event: who did what to which encounters, and which personal fields it returned. When
+/// <c>Sequences</c> is set it holds the same encounters as <c>EncounterIds</c>, as runs of their store
+/// sequence numbers (<see cref="SeqRange.Runs"/>): a store may keep these instead of the ids (PostgreSQL
+/// does, so an analysis's read of 4,096 encounters is one index entry, not 4,096); listing gives the ids either way.
+/// </summary>
 public sealed record AuditEntry(
     DateTimeOffset At,
     string Actor,
@@ -184,6 +190,35 @@ public sealed record AuditEntry(
     string Rpc,
     IReadOnlyList<string> EncounterIds,
     long EncounterCount,
-    string Fields);
+    string Fields,
+    IReadOnlyList<SeqRange>? Sequences = null);
+
+/// <summary>The store sequence numbers <see cref="First"/> to <see cref="Last"/>, both included.</summary>
+public readonly record struct SeqRange(long First, long Last)
+{
+    /// <summary>
+    /// The fewest ranges holding exactly these sequence numbers: a run of consecutive numbers is one
+    /// range. Rows read in time order from a store written as they happened are a run or a few.
+    /// </summary>
+    public static IReadOnlyList<SeqRange> Runs(IEnumerable<long> seqs)
+    {
+        var sorted = seqs.ToArray();
+        Array.Sort(sorted);
+        var runs = new List<SeqRange>();
+        for (var i = 0; i < sorted.Length;)
+        {
+            var j = i;
+            while (j + 1 < sorted.Length && sorted[j + 1] <= sorted[j] + 1)
+            {
+                j++;
+            }
+
+            runs.Add(new SeqRange(sorted[i], sorted[j]));
+            i = j + 1;
+        }
+
+        return runs;
+    }
+}
 
 public sealed record AuditFilter(DateTimeOffset? From, DateTimeOffset? To, string? Actor, string? EncounterId, long Limit);

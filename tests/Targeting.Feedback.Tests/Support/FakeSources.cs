@@ -177,7 +177,7 @@ public sealed class FakeSources : IAsyncDisposable
             var window = AnalysisWindow.From(request.Window);
             // The stops service's own mapping, from the records this stand-in holds.
             var matching = encounters.Where(r => window.Contains(r.Current.OccurredAt.ToDateTime().Ticks))
-                .Select(r => new EncounterFactRow(r.EncounterId, r.Current.ToByteArray(), r.PatrolLink?.Status ?? PatrolLinkStatus.Unspecified, r.PatrolLink?.PlanId));
+                .Select((r, i) => new EncounterFactRow(r.EncounterId, r.Current.ToByteArray(), r.PatrolLink?.Status ?? PatrolLinkStatus.Unspecified, r.PatrolLink?.PlanId, i + 1));
             foreach (var chunk in matching.Chunk(BatchSize))
             {
                 await writer.WriteAsync(EncounterViews.ToFacts(chunk), context.CancellationToken);

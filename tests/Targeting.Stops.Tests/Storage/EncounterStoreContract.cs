@@ -350,6 +350,43 @@ public abstract class EncounterStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ListAuditAsync_ReadAuditedAsSequenceRanges_ListsTheIdsAndFindsEachReadEncounterOnly()
+    {
+        var store = await StoreAsync();
+        var rows = await SeedVariedAsync(store);
+        var facts = await ToListAsync(store.QueryFactsAsync(new EncounterFilter(), Ct));
+        // Every other row in time order: runs of one or more, with gaps that were not read.
+        var read = facts.Where((_, i) => i % 2 == 0 || i == 1).ToList();
+        var unread = facts.Except(read).ToList();
+        var t0 = StoredValues.TruncateToMicros(DateTimeOffset.UtcNow);
+        await store.AppendAuditAsync(new AuditEntry(t0, "alice", "analyst", "query", "StreamEncounterFacts",
+            [.. read.Select(f => f.EncounterId)], read.Count, "location", SeqRange.Runs(read.Select(f => f.Seq))), Ct);
+        await store.AppendAuditAsync(new AuditEntry(t0.AddMinutes(1), "bob", "supervisor", "read", "GetEncounter", [unread[0].EncounterId], 1, "location"), Ct);
+
+        var all = await ToListAsync(store.ListAuditAsync(new AuditFilter(t0, null, null, null, 0), Ct));
+        var byRead = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, read[^1].EncounterId, 0), Ct));
+        var byUnread = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, unread[^1].EncounterId, 0), Ct));
+        var byBob = await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, unread[0].EncounterId, 0), Ct));
+
+        Assert.True(unread.Count >= 2 && rows.Count == facts.Count);
+        Assert.Equal(read.Select(f => f.EncounterId).Order(), all[0].EncounterIds.Order());
+        Assert.Equal(((long)read.Count, "alice"), (all[0].EncounterCount, all[0].Actor));
+        foreach (var f in read)
+        {
+            var who = Assert.Single(await ToListAsync(store.ListAuditAsync(new AuditFilter(null, null, null, f.EncounterId, 0), Ct)));
+            Assert.Equal(("alice", t0), (who.Actor, who.At));
+        }
+
+        Assert.Equal(["alice"], byRead.Select(a => a.Actor));
+        Assert.Empty(byUnread);
+        Assert.Equal(["bob"], byBob.Select(a => a.Actor));
+    }
+
+    [Fact]
+    public void SeqRangeRuns_UnsortedWithGapsAndRepeats_FewestExactRanges() =>
+        Assert.Equal([new SeqRange(1, 3), new SeqRange(5, 5), new SeqRange(9, 10)], SeqRange.Runs([10, 2, 1, 5, 3, 9, 2]));
+
+    [Fact]
     public async Task OfficerPseudonymsAsync_SeveralEncounters_DistinctNonEmpty()
     {
         var store = await StoreAsync();

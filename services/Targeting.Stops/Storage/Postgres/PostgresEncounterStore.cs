@@ -121,7 +121,7 @@ public sealed class PostgresEncounterStore : IEncounterStore
         await using (var insert = new NpgsqlCommand(PostgresQueries.InsertEncounterWithAudit, connection))
         {
             AddEncounter(insert, encounter);
-            AddAudit(insert, audit);
+            AddAudit(insert, audit, withRanges: false);
             // Once sent, the write is not cancelled: the caller may be gone, but a commit is never half-done either way.
             if (await insert.ExecuteNonQueryAsync(CancellationToken.None) == 1)
             {
@@ -300,7 +300,8 @@ public sealed class PostgresEncounterStore : IEncounterStore
                 reader.GetGuid(0).ToString(),
                 reader.GetFieldValue<byte[]>(1),
                 (PatrolLinkStatus)reader.GetInt16(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3));
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetInt64(4));
         }
     }
 
@@ -419,7 +420,8 @@ public sealed class PostgresEncounterStore : IEncounterStore
         p.AddWithValue("linked_at", NpgsqlDbType.TimestampTz, (object?)link.LinkedAt?.ToDateTimeOffset() ?? DBNull.Value);
     }
 
-    private static void AddAudit(NpgsqlCommand command, AuditEntry audit)
+    // withRanges: the statement is InsertAudit, which stores the entry's sequence ranges.
+    private static void AddAudit(NpgsqlCommand command, AuditEntry audit, bool withRanges = true)
     {
         var p = command.Parameters;
         p.AddWithValue("at", audit.At);
@@ -427,7 +429,13 @@ public sealed class PostgresEncounterStore : IEncounterStore
         p.AddWithValue("role", audit.Role);
         p.AddWithValue("action", audit.Action);
         p.AddWithValue("rpc", audit.Rpc);
-        p.AddWithValue("encounter_ids", audit.EncounterIds.Select(Guid.Parse).ToArray());
+        // Ranges when the entry has them: then the ids are not stored (nor parsed).
+        p.AddWithValue("encounter_ids", withRanges && audit.Sequences is not null ? Array.Empty<Guid>() : audit.EncounterIds.Select(Guid.Parse).ToArray());
+        if (withRanges)
+        {
+            p.AddWithValue("seq_first", audit.Sequences?.Select(r => r.First).ToArray() ?? []);
+            p.AddWithValue("seq_last", audit.Sequences?.Select(r => r.Last).ToArray() ?? []);
+        }
         p.AddWithValue("encounter_count", audit.EncounterCount);
         p.AddWithValue("fields", audit.Fields);
     }

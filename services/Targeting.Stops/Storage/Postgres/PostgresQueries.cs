@@ -94,6 +94,14 @@ internal static class PostgresQueries
         (2, """
             ALTER TABLE audit_events ALTER COLUMN encounter_ids TYPE uuid[] USING encounter_ids::uuid[];
             """),
+        // An analysis's read is audited as runs of the encounters' sequence numbers (decision 057): a
+        // chunk of 4,096 encounters read in time order is one range or a few, one GiST entry, where its
+        // ids were 4,096 GIN entries (most of a PostGIS full evaluation's audit cost). Such rows keep no
+        // ids ('{}'); "who read this encounter" looks its seq up in the ranges.
+        (3, """
+            ALTER TABLE audit_events ADD COLUMN encounter_seqs int8multirange;
+            CREATE INDEX audit_events_seqs ON audit_events USING gist (encounter_seqs);
+            """),
     ];
 
     public const string CreateMigrationsTable =
@@ -128,6 +136,15 @@ internal static class PostgresQueries
     private const string AuditValues = "@at, @actor, @role, @action, @rpc, @encounter_ids, @encounter_count, @fields";
 
     private const string AuditColumns = "at, actor, role, action, rpc, encounter_ids, encounter_count, fields";
+
+    // A row audited as ranges lists the ids of the encounters in them, in sequence order.
+    private const string ListedAuditColumns = """
+        at, actor, role, action, rpc,
+        CASE WHEN encounter_seqs IS NULL THEN encounter_ids ELSE ARRAY(
+            SELECT e.encounter_id FROM unnest(encounter_seqs) AS r, encounters AS e
+            WHERE e.seq >= lower(r) AND e.seq < upper(r) ORDER BY e.seq) END,
+        encounter_count, fields
+        """;
 
     /// <summary>Inserts an encounter and, only if it was new, its audit event: one round trip.</summary>
     public const string InsertEncounterWithAudit = $"""
@@ -180,10 +197,14 @@ internal static class PostgresQueries
     public const string DeferLink =
         "UPDATE encounters SET link_attempts = @attempts, next_link_at = @next WHERE encounter_id = @encounter_id AND link_status = 1";
 
-    public const string InsertAudit = $"INSERT INTO audit_events ({AuditColumns}) VALUES ({AuditValues})";
+    /// <summary>An audit row; its sequence ranges come as two arrays of first and last numbers (none: NULL).</summary>
+    public const string InsertAudit = $"""
+        INSERT INTO audit_events ({AuditColumns}, encounter_seqs)
+        VALUES ({AuditValues}, (SELECT range_agg(int8range(f, l, '[]')) FROM unnest(@seq_first::bigint[], @seq_last::bigint[]) AS r (f, l)))
+        """;
 
     /// <summary>What <see cref="IEncounterStore.QueryFactsAsync"/> reads of a row.</summary>
-    public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id";
+    public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id, seq";
 
     /// <summary>A SELECT of the filter's rows: the record's columns unless others are given.</summary>
     public static void BuildQuery(NpgsqlCommand command, EncounterFilter filter, string columns = EncounterColumns)
@@ -249,7 +270,7 @@ internal static class PostgresQueries
 
     public static void BuildAuditQuery(NpgsqlCommand command, AuditFilter filter)
     {
-        var sql = new StringBuilder($"SELECT {AuditColumns} FROM audit_events WHERE true");
+        var sql = new StringBuilder($"SELECT {ListedAuditColumns} FROM audit_events WHERE true");
         var p = command.Parameters;
         if (filter.From is { } from)
         {
@@ -269,7 +290,10 @@ internal static class PostgresQueries
             // Every audited id is a stored encounter's uuid: any other text was never audited.
             if (Guid.TryParse(id, out var uuid))
             {
-                sql.Append(" AND encounter_ids @> ARRAY[@encounter_id]");
+                sql.Append("""
+                     AND (encounter_ids @> ARRAY[@encounter_id]
+                      OR encounter_seqs @> (SELECT e.seq FROM encounters AS e WHERE e.encounter_id = @encounter_id))
+                    """);
                 p.AddWithValue("encounter_id", NpgsqlDbType.Uuid, uuid);
             }
             else

@@ -185,7 +185,8 @@ public sealed class SqliteEncounterStore : IEncounterStore
             reader.GetString(0),
             (byte[])reader[1],
             (PatrolLinkStatus)reader.GetInt32(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3))), cancellationToken);
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetInt64(4))), cancellationToken);
 
     // The filter's rows, each mapped; latitude and longitude are the last two columns (see BuildQuery).
     // Rows are stepped synchronously (SQLite does no asynchronous I/O) and a map that completes at once

@@ -149,7 +149,7 @@ internal static class SqliteQueries
         """;
 
     /// <summary>What <see cref="IEncounterStore.QueryFactsAsync"/> reads of a row.</summary>
-    public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id";
+    public const string FactColumns = "encounter_id, COALESCE(current, original), link_status, plan_id, seq";
 
     /// <summary>
     /// A SELECT of the filter's rows: the columns asked for, then latitude and
