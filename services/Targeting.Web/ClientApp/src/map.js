@@ -188,6 +188,7 @@ function drawPlan(plan) {
 async function drawSurface(request) {
   status('Computing the hotspot surface…');
   const chunks = await postStream('/api/v1/surface', request);
+  performance.mark('surface parsed');
   const grid = chunks.find((c) => c.grid)?.grid || {};
   const cells = chunks.flatMap((c) => c.cells || []);
   if (surfaceLayer) { map.removeLayer(surfaceLayer); layers.removeLayer(surfaceLayer); }
@@ -214,12 +215,14 @@ async function loadPlans(selectId) {
 async function showPlan(planId) {
   const plan = await get(`/api/v1/plans/${encodeURIComponent(planId)}`);
   drawPlan(plan);
+  performance.mark('plan drawn');
   if ([...$('area').options].some((o) => o.value === plan.areaName)) $('area').value = plan.areaName;
   const p = plan.provenance || {};
   const areaName = plan.areaName && plan.areaName !== 'custom' ? plan.areaName : $('filters').area.value;
   await drawSurface({ area: { boundaryName: areaName }, dataWindow: p.dataWindow, method: p.method === 'METHOD_AUTO' ? 'METHOD_UNSPECIFIED' : p.method, parameters: p.parameters });
   // For bench/web: milliseconds from the navigation's start to the plan and its surface drawn.
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  performance.mark('surface drawn');
   document.body.dataset.drawnAt = String(performance.now());
   document.body.dataset.drawn = planId;
 }
@@ -299,8 +302,10 @@ function showWho() {
 
 async function start() {
   const [b, w] = await Promise.all([fetch('/geo/boroughs.geojson').then((r) => r.json()), fetch('/geo/wards.geojson').then((r) => r.json())]);
+  performance.mark('boundaries parsed');
   boroughs.addData(b);
   wards.addData(w);
+  performance.mark('boundaries added');
   if (boroughs.getLayers().length) map.fitBounds(boroughs.getBounds());
   const who = showWho();
   if (!who) {
