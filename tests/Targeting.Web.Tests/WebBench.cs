@@ -79,11 +79,13 @@ public sealed class WebBench(LondonWorld world) : IClassFixture<LondonWorld>
             Method = plan.Provenance.Method,
             Parameters = plan.Provenance.Parameters,
         };
+        var hotspot = world.HotspotClient(Roles.Planner);
+        using var channel = hotspot.Channel;
         for (var run = 0; run < runs; run++)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var count = 0;
-            await foreach (var chunk in world.HotspotClient(Roles.Planner).StreamHotspotSurfaceAsync(surfaceRequest))
+            await foreach (var chunk in hotspot.StreamHotspotSurfaceAsync(surfaceRequest))
             {
                 count += chunk.Cells.Count;
             }
