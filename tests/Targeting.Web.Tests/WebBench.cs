@@ -22,8 +22,9 @@ public sealed class LondonWorld() : WebWorld(new WorldData(
         (Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_LONDON") ?? "", "region"),
     ],
     ImportStops: false,
-    RepoPaths.InSharedData("boundaries", "london_boroughs.geojson"),
-    RepoPaths.InSharedData("boundaries", "london_wards_2014.geojson"),
+    // The map's layers: run.sh simplifies them for London-wide display (hotspot keeps the full ones).
+    Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_BOROUGHS") ?? RepoPaths.InSharedData("boundaries", "london_boroughs.geojson"),
+    Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_WARDS") ?? RepoPaths.InSharedData("boundaries", "london_wards_2014.geojson"),
     "London",
     MaxAreas: 8))
 {
