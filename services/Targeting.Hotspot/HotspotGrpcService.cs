@@ -25,6 +25,7 @@ public sealed class HotspotGrpcService(
     PatrolAreaIndex index,
     PlanProposer proposer,
     HotspotStoreMonitor monitor,
+    SurfaceCache surfaces,
     IOptions<HotspotOptions> options,
     TimeProvider time)
     : HotspotService.HotspotServiceBase
@@ -92,6 +93,11 @@ public sealed class HotspotGrpcService(
             {
                 var written = await StoreCall(() => store.AddIncidentsAsync(IncidentMapping.ToRecords(accepted, boundaries.Projection), context.CancellationToken));
                 summary.Imported += written.Imported;
+                if (written.Imported > 0)
+                {
+                    surfaces.Clear(); // a cached surface may hold the window these fell in
+                }
+
                 summary.Duplicates += written.Duplicates;
             }
         }
@@ -254,11 +260,30 @@ public sealed class HotspotGrpcService(
         var targeting = RequestValidation.Targeting(request.HarmWeights, request.DiscoveredPolicy, request.DiscoveredWeight, violations);
         violations.ThrowIfAny();
 
-        var incidents = await LoadIncidentsAsync(area!, window!.Value.Start, window.Value.End, context.CancellationToken);
-        var grid = boundaries.GridFor(area!, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
-        var training = TrainingSet.Build(grid, incidents, window.Value.Start, window.Value.End, targeting);
+        var key = SurfaceCache.KeyOf(request);
+        var chunks = surfaces.Get(key);
+        if (chunks is null)
+        {
+            chunks = await ComputeSurfaceAsync(area!, window!.Value, method, parameters, targeting, context.CancellationToken);
+            surfaces.Set(key, chunks);
+        }
+
+        foreach (var chunk in chunks)
+        {
+            await writer.WriteAsync(chunk, context.CancellationToken);
+        }
+    }
+
+    /// <summary>A surface as the chunks StreamHotspotSurface writes: the grid first, then its non-zero cells.</summary>
+    private async Task<List<HotspotSurfaceChunk>> ComputeSurfaceAsync(ResolvedArea area, (DateTime Start, DateTime End) window, HotspotMethod method,
+        Engine.Hotspots.MethodParameters parameters, TargetingOptions targeting, CancellationToken cancellationToken)
+    {
+        var incidents = await LoadIncidentsAsync(area, window.Start, window.End, cancellationToken);
+        var grid = boundaries.GridFor(area, parameters.CellSizeM, parameters.OriginOffsetXM, parameters.OriginOffsetYM);
+        var training = TrainingSet.Build(grid, incidents, window.Start, window.End, targeting);
         var surface = HotspotSurfaces.Compute(training, method, parameters);
 
+        var chunks = new List<HotspotSurfaceChunk>();
         var chunk = new HotspotSurfaceChunk
         {
             Grid = new Grid
@@ -291,15 +316,17 @@ public sealed class HotspotGrpcService(
             });
             if (chunk.Cells.Count == SurfaceCellsPerChunk)
             {
-                await writer.WriteAsync(chunk, context.CancellationToken);
+                chunks.Add(chunk);
                 chunk = new HotspotSurfaceChunk();
             }
         }
 
         if (chunk.Grid is not null || chunk.Cells.Count > 0)
         {
-            await writer.WriteAsync(chunk, context.CancellationToken);
+            chunks.Add(chunk);
         }
+
+        return chunks;
     }
 
     [AllowRoles(Roles.Service, Roles.Planner, Roles.Analyst)]

@@ -37,6 +37,18 @@ public sealed class HotspotOptions
     /// 4 MiB message limit); its <c>rejected</c> count is always complete.
     /// </summary>
     public int MaxRejectedRowsInSummary { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most surface cells kept in memory across cached hotspot surfaces (default 1,000,000: about
+    /// 20 London-wide surfaces of 100 m cells, roughly 150 MB); 0 turns the cache off.
+    /// </summary>
+    public long SurfaceCacheCells { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// How long a cached surface is served (default 10 min): the most it can lag an import made by
+    /// another replica or the command line (this replica's own imports clear the cache at once).
+    /// </summary>
+    public TimeSpan SurfaceCacheTtl { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>One boundary file and, optionally, the kind of every feature in it (else from GSS codes).</summary>

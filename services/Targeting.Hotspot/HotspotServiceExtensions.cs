@@ -23,6 +23,7 @@ public static class HotspotServiceExtensions
         services.AddOptions<HotspotOptions>()
             .Bind(configuration.GetSection(HotspotOptions.SectionName))
             .Validate(o => o.MaxRejectedRowsInSummary >= 0, "Hotspot:MaxRejectedRowsInSummary must not be negative.")
+            .Validate(o => o.SurfaceCacheCells >= 0 && o.SurfaceCacheTtl >= TimeSpan.Zero, "Hotspot:SurfaceCacheCells and Hotspot:SurfaceCacheTtl must not be negative.")
             .Validate(o => o.HealthCheckInterval > TimeSpan.Zero && o.PlanRefreshInterval > TimeSpan.Zero, "Hotspot intervals must be positive.")
             .ValidateOnStart();
         services.AddOptions<StorageOptions>()
@@ -41,6 +42,7 @@ public static class HotspotServiceExtensions
                 : new SqliteHotspotStore(Path.Combine(storage.DataDirectory, "hotspot.db"));
         });
         services.AddSingleton<PatrolAreaIndex>();
+        services.AddSingleton<SurfaceCache>();
         services.AddSingleton(sp => new PlanProposer(sp.GetRequiredService<BoundaryCatalog>(),
             LoadGazetteer(sp.GetRequiredService<IOptions<HotspotOptions>>().Value, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<Projection>())));
         services.AddSingleton<HotspotStoreMonitor>();

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using Targeting.Feedback.V1;
@@ -59,6 +62,29 @@ public sealed class WebGatewayService(ServiceClients clients, IOptions<WebOption
         {
             await responseStream.WriteAsync(chunk, context.CancellationToken).ConfigureAwait(false);
         }
+    }
+
+    [AllowRoles(Roles.Planner, Roles.Analyst)]
+    public override async Task<PackedSurface> GetPackedSurface(HotspotSurfaceRequest request, ServerCallContext context)
+    {
+        var packed = new PackedSurface();
+        var buffer = new ArrayBufferWriter<byte>();
+        await foreach (var chunk in clients.Get(WebClients.Hotspot).ServerStreamingAsync(SurfaceRpc, request, Forwarded(context)).ConfigureAwait(false))
+        {
+            packed.Grid ??= chunk.Grid;
+            foreach (var cell in chunk.Cells)
+            {
+                var span = buffer.GetSpan(12);
+                BinaryPrimitives.WriteSingleLittleEndian(span, (float)(cell.Centre?.Latitude ?? 0));
+                BinaryPrimitives.WriteSingleLittleEndian(span[4..], (float)(cell.Centre?.Longitude ?? 0));
+                BinaryPrimitives.WriteSingleLittleEndian(span[8..], (float)cell.Value);
+                buffer.Advance(12);
+                packed.Count++;
+            }
+        }
+
+        packed.Cells = ByteString.CopyFrom(buffer.WrittenSpan);
+        return packed;
     }
 
     [AllowRoles(Roles.Planner, Roles.Analyst)]

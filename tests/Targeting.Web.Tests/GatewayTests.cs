@@ -48,6 +48,39 @@ public sealed class GatewayTests(WebWorld world)
     }
 
     [Fact]
+    public async Task PackedSurface_Planner_HoldsHotspotsCellsAsFloat32()
+    {
+        var plan = world.Plan;
+        var request = new Targeting.Hotspot.V1.HotspotSurfaceRequest
+        {
+            Area = new Targeting.Common.V1.AreaOfInterest { BoundaryName = plan.AreaName },
+            DataWindow = plan.Provenance.DataWindow,
+            Method = plan.Provenance.Method,
+            Parameters = plan.Provenance.Parameters,
+        };
+        var hotspot = world.HotspotClient(Roles.Planner);
+        using var channel = hotspot.Channel;
+        var expected = new List<float>();
+        Targeting.Hotspot.V1.Grid? grid = null;
+        await foreach (var chunk in hotspot.StreamHotspotSurfaceAsync(request))
+        {
+            grid ??= chunk.Grid;
+            expected.AddRange(chunk.Cells.SelectMany(c => new[] { (float)c.Centre.Latitude, (float)c.Centre.Longitude, (float)c.Value }));
+        }
+
+        using var client = Client(Roles.Planner);
+        var response = await client.PostAsync("/api/v1/surface:packed", new StringContent(Google.Protobuf.JsonFormatter.Default.Format(request), Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var packed = Google.Protobuf.JsonParser.Default.Parse<Targeting.Web.V1.PackedSurface>(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(grid, packed.Grid);
+        Assert.True(packed.Count > 100, $"{packed.Count} cells");
+        Assert.Equal(expected.Count / 3, packed.Count);
+        var bytes = packed.Cells.ToByteArray();
+        var actual = Enumerable.Range(0, bytes.Length / 4).Select(i => System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4))).ToList();
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public async Task Propose_Analyst_Forbidden()
     {
         using var client = Client(Roles.Analyst);

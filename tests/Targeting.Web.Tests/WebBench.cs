@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Playwright;
+using Targeting.Common.V1;
 using Targeting.Grpc;
+using Targeting.Hotspot.V1;
 using Targeting.Testing;
 using Targeting.Web.Tests.Support;
 
@@ -19,8 +22,9 @@ public sealed class LondonWorld() : WebWorld(new WorldData(
         (Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_LONDON") ?? "", "region"),
     ],
     ImportStops: false,
-    RepoPaths.InSharedData("boundaries", "london_boroughs.geojson"),
-    RepoPaths.InSharedData("boundaries", "london_wards_2014.geojson"),
+    // The map's layers: run.sh simplifies them for London-wide display (hotspot keeps the full ones).
+    Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_BOROUGHS") ?? RepoPaths.InSharedData("boundaries", "london_boroughs.geojson"),
+    Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_WARDS") ?? RepoPaths.InSharedData("boundaries", "london_wards_2014.geojson"),
     "London",
     MaxAreas: 8))
 {
@@ -39,6 +43,7 @@ public sealed class WebBench(LondonWorld world) : IClassFixture<LondonWorld>
         var plan = world.Plan;
         var token = DevelopmentTokens.Issue(Roles.Planner, "web-bench");
         var timings = new List<double>();
+        var steps = new Dictionary<string, List<double>>();
         var cells = "";
         for (var run = 0; run <= runs; run++)
         {
@@ -53,6 +58,10 @@ public sealed class WebBench(LondonWorld world) : IClassFixture<LondonWorld>
             if (run > 0)
             {
                 timings.Add(ms); // run 0 warms the services' caches and the JIT
+                foreach (var (step, at) in await StepsAsync(page))
+                {
+                    (steps.TryGetValue(step, out var list) ? list : steps[step] = []).Add(at);
+                }
             }
             else
             {
@@ -62,6 +71,29 @@ public sealed class WebBench(LondonWorld world) : IClassFixture<LondonWorld>
         }
 
         timings.Sort();
+        // The surface rpc alone, straight from the hotspot service (no web host, no browser).
+        var rpc = new List<double>();
+        var surfaceRequest = new HotspotSurfaceRequest
+        {
+            Area = new AreaOfInterest { BoundaryName = plan.AreaName },
+            DataWindow = plan.Provenance.DataWindow,
+            Method = plan.Provenance.Method,
+            Parameters = plan.Provenance.Parameters,
+        };
+        var hotspot = world.HotspotClient(Roles.Planner);
+        using var channel = hotspot.Channel;
+        for (var run = 0; run < runs; run++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var count = 0;
+            await foreach (var chunk in hotspot.StreamHotspotSurfaceAsync(surfaceRequest))
+            {
+                count += chunk.Cells.Count;
+            }
+            rpc.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Equal(cells, count.ToString(CultureInfo.InvariantCulture)); // the same surface the page drew
+        }
+
         var result = new
         {
             runs,
@@ -71,11 +103,41 @@ public sealed class WebBench(LondonWorld world) : IClassFixture<LondonWorld>
             areas = plan.Areas.Count,
             surface_cells = int.Parse(cells, CultureInfo.InvariantCulture),
             plan_id = plan.PlanId,
+            // Per step, the median over the timed runs of ms from the navigation's start (resource timing's responseEnd, or the page's marks).
+            steps = steps.ToDictionary(s => s.Key, s => Median(s.Value)),
+            surface_rpc_median_ms = Median(rpc),
+            surface_rpc_min_ms = rpc.Min(),
             incidents = plan.Provenance.ReportedCount + plan.Provenance.DiscoveredCount,
         };
         var path = Environment.GetEnvironmentVariable("TARGETING_WEB_BENCH_OUT") ?? Path.Combine(WebWorld.ScreenshotFolder, "web-bench.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(result), TestContext.Current.CancellationToken);
         Assert.Equal(plan.Areas.Count, await CountAreasAsync());
+
+        static double Median(List<double> values)
+        {
+            var sorted = values.Order().ToList();
+            return sorted[sorted.Count / 2];
+        }
+
+        // Each request's start and end (resource timing) and the page's own marks, in ms from the navigation's start.
+        static async Task<Dictionary<string, double>> StepsAsync(IPage page) =>
+            await page.EvaluateAsync<Dictionary<string, double>>("""
+                (() => {
+                  const out = {};
+                  for (const e of performance.getEntriesByType('resource')) {
+                    const name = new URL(e.name).pathname;
+                    if (!name.startsWith('/geo/') && !name.startsWith('/api/')) continue;
+                    out[name + ' start'] = e.startTime;
+                    out[name + ' first byte'] = e.responseStart;
+                    out[name + ' end'] = e.responseEnd;
+                    out[name + ' bytes'] = e.encodedBodySize;
+                  }
+                  for (const m of performance.getEntriesByType('mark')) out['mark ' + m.name] = m.startTime;
+                  const nav = performance.getEntriesByType('navigation')[0];
+                  if (nav) out['page DOMContentLoaded'] = nav.domContentLoadedEventEnd;
+                  return out;
+                })()
+                """);
 
         async Task<int> CountAreasAsync()
         {

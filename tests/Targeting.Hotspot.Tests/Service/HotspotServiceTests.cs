@@ -453,6 +453,35 @@ public sealed class HotspotServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StreamHotspotSurface_AskedAgainAfterAnImport_CountsTheNewIncident()
+    {
+        var planner = _host.CreateClient(Roles.Planner);
+        var request = new HotspotSurfaceRequest { Area = new AreaOfInterest { BoundaryName = "Lambeth" }, DataWindow = Window(1, 2), Method = Method.NaiveCounts };
+        async Task<long> IncidentsOnSurface()
+        {
+            long total = 0;
+            await foreach (var chunk in planner.StreamHotspotSurfaceAsync(request, new CallOptions { CancellationToken = Ct }))
+            {
+                total += chunk.Cells.Sum(c => c.Count);
+            }
+            return total;
+        }
+
+        var first = new ImportIncidentsRequest { Source = "cache.csv" };
+        first.Incidents.Add(Crime("c1", 51.4613, -0.1156));
+        first.Incidents.Add(Crime("c2", 51.4700, -0.1200));
+        await ImportAsync(planner, first);
+        Assert.Equal(2, await IncidentsOnSurface());
+        Assert.Equal(2, await IncidentsOnSurface()); // the cached surface
+
+        // The cache holds the surface, but an import into its window must not be hidden by it.
+        var second = new ImportIncidentsRequest { Source = "cache-2.csv" };
+        second.Incidents.Add(Crime("c3", 51.4650, -0.1180));
+        Assert.Equal(1, (await ImportAsync(planner, second)).Imported);
+        Assert.Equal(3, await IncidentsOnSurface());
+    }
+
+    [Fact]
     public async Task GetPlan_EmptyAndUnknownIds_InvalidArgumentThenNotFound()
     {
         var client = _host.CreateClient(Roles.Analyst);

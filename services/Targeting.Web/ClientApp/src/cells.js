@@ -9,7 +9,7 @@ export const VIRIDIS = ['#440154', '#414487', '#2a788e', '#22a884', '#7ad151', '
 
 /** Class breaks: quantiles of the values (each bin about as many cells), rounded for the legend. */
 export function breaks(values, bins = VIRIDIS.length) {
-  const sorted = values.filter((v) => v > 0).sort((a, b) => a - b);
+  const sorted = Float32Array.from(values).filter((v) => v > 0).sort();
   if (sorted.length === 0) return [];
   const result = [];
   for (let i = 1; i < bins; i++) result.push(sorted[Math.min(sorted.length - 1, Math.floor((i * sorted.length) / bins))]);
@@ -22,13 +22,30 @@ export function binOf(value, cuts) {
   return bin;
 }
 
+/** The cells of a packed surface (the gateway's GetPackedSurface): per cell latitude, longitude and value as little-endian float32. */
+export function unpack(base64, count) {
+  const bytes = Uint8Array.from(atob(base64 || ''), (c) => c.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  const latitude = new Float32Array(count);
+  const longitude = new Float32Array(count);
+  const value = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    latitude[i] = view.getFloat32(i * 12, true);
+    longitude[i] = view.getFloat32(i * 12 + 4, true);
+    value[i] = view.getFloat32(i * 12 + 8, true);
+  }
+  return { latitude, longitude, value, count };
+}
+
 export const CellLayer = L.Layer.extend({
+  // cells: columns { latitude, longitude, value, count } as unpack returns them.
   initialize(cells, cellSizeM, cuts) {
     this._cellSize = cellSizeM;
     this._cuts = cuts;
-    // Grouped by colour so the canvas changes fill style once per bin.
+    this._cells = cells;
+    // Cell indices grouped by colour so the canvas changes fill style once per bin.
     this._byBin = VIRIDIS.map(() => []);
-    for (const cell of cells) this._byBin[Math.min(VIRIDIS.length - 1, binOf(cell.value, cuts))].push(cell);
+    for (let i = 0; i < cells.count; i++) this._byBin[Math.min(VIRIDIS.length - 1, binOf(cells.value[i], cuts))].push(i);
   },
 
   onAdd(map) {
@@ -57,10 +74,11 @@ export const CellLayer = L.Layer.extend({
     const b = map.latLngToContainerPoint([centre.lat + this._cellSize / 111320, centre.lng]);
     const side = Math.max(1, Math.abs(a.y - b.y));
     const half = side / 2;
-    this._byBin.forEach((cells, bin) => {
+    const { latitude, longitude } = this._cells;
+    this._byBin.forEach((indices, bin) => {
       context.fillStyle = VIRIDIS[bin];
-      for (const cell of cells) {
-        const p = map.latLngToContainerPoint([cell.centre.latitude, cell.centre.longitude]);
+      for (const i of indices) {
+        const p = map.latLngToContainerPoint([latitude[i], longitude[i]]);
         if (p.x < -side || p.y < -side || p.x > size.x + side || p.y > size.y + side) continue;
         context.fillRect(p.x - half, p.y - half, side, side);
       }

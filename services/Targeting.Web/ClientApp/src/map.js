@@ -2,7 +2,7 @@
 import './map.css';
 import L from './leaflet-global.js';
 import 'leaflet.markercluster';
-import { CellLayer, VIRIDIS, breaks } from './cells.js';
+import { CellLayer, VIRIDIS, breaks, unpack } from './cells.js';
 import { get, post, postStream, getToken, setToken, describeToken, londonMonthStart, nextMonth, escapeHtml } from './api.js';
 
 // Okabe–Ito, colour-blind safe: one colour per stop outcome (grouped), and the areas' outline.
@@ -187,19 +187,21 @@ function drawPlan(plan) {
 
 async function drawSurface(request) {
   status('Computing the hotspot surface…');
-  const chunks = await postStream('/api/v1/surface', request);
-  const grid = chunks.find((c) => c.grid)?.grid || {};
-  const cells = chunks.flatMap((c) => c.cells || []);
+  // Packed: ~52k London-wide cells are one float32 buffer, not one JSON object each.
+  const packed = await post('/api/v1/surface:packed', request);
+  const grid = packed.grid || {};
+  const cells = unpack(packed.cells, packed.count || 0);
+  performance.mark('surface parsed');
   if (surfaceLayer) { map.removeLayer(surfaceLayer); layers.removeLayer(surfaceLayer); }
-  const cuts = breaks(cells.map((c) => c.value || 0));
+  const cuts = breaks(cells.value);
   surfaceLayer = new CellLayer(cells, grid.cellSizeM || 100, cuts);
   surfaceLayer.addTo(map);
   surfaceLayer.bringToBack?.();
   layers.addOverlay(surfaceLayer, 'Hotspot surface');
-  state.surface = { cuts, cellSize: grid.cellSizeM || 100, count: cells.length, method: request.method || 'METHOD_UNSPECIFIED' };
-  document.body.dataset.surfaceCells = String(cells.length);
+  state.surface = { cuts, cellSize: grid.cellSizeM || 100, count: cells.count, method: request.method || 'METHOD_UNSPECIFIED' };
+  document.body.dataset.surfaceCells = String(cells.count);
   legend();
-  status(`Hotspot surface: ${num(cells.length)} cells.`);
+  status(`Hotspot surface: ${num(cells.count)} cells.`);
 }
 
 async function loadPlans(selectId) {
@@ -214,12 +216,14 @@ async function loadPlans(selectId) {
 async function showPlan(planId) {
   const plan = await get(`/api/v1/plans/${encodeURIComponent(planId)}`);
   drawPlan(plan);
+  performance.mark('plan drawn');
   if ([...$('area').options].some((o) => o.value === plan.areaName)) $('area').value = plan.areaName;
   const p = plan.provenance || {};
   const areaName = plan.areaName && plan.areaName !== 'custom' ? plan.areaName : $('filters').area.value;
   await drawSurface({ area: { boundaryName: areaName }, dataWindow: p.dataWindow, method: p.method === 'METHOD_AUTO' ? 'METHOD_UNSPECIFIED' : p.method, parameters: p.parameters });
   // For bench/web: milliseconds from the navigation's start to the plan and its surface drawn.
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  performance.mark('surface drawn');
   document.body.dataset.drawnAt = String(performance.now());
   document.body.dataset.drawn = planId;
 }
@@ -297,13 +301,22 @@ function showWho() {
   return who;
 }
 
+// The ward layer (4 MB London-wide) is fetched and drawn after the plan and its surface, once.
+let wardsLoaded = null;
+function loadWards() {
+  wardsLoaded ??= fetch('/geo/wards.geojson').then((r) => r.json()).then((w) => { wards.addData(w); wards.bringToBack(); performance.mark('wards added'); });
+  return wardsLoaded;
+}
+
 async function start() {
-  const [b, w] = await Promise.all([fetch('/geo/boroughs.geojson').then((r) => r.json()), fetch('/geo/wards.geojson').then((r) => r.json())]);
+  const b = await fetch('/geo/boroughs.geojson').then((r) => r.json());
+  performance.mark('boundaries parsed');
   boroughs.addData(b);
-  wards.addData(w);
+  performance.mark('boundaries added');
   if (boroughs.getLayers().length) map.fitBounds(boroughs.getBounds());
   const who = showWho();
   if (!who) {
+    await loadWards();
     status('Sign in with a token to see plans and the surface.');
     document.body.dataset.ready = 'true';
     return;
@@ -318,6 +331,7 @@ async function start() {
     $('plan').value = first;
     await showPlan(first);
   }
+  await loadWards();
   status(plans.length ? `${plans.length} stored plans.` : 'No stored plan yet: propose one.');
   document.body.dataset.ready = 'true';
 }
