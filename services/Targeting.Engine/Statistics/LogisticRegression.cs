@@ -164,11 +164,7 @@ public static class LogisticRegression
         {
             var row = design.AsSpan(i * d, d);
             var level = levels is null ? 0 : levels[i];
-            var eta = level > 0 ? beta[d + level - 1] : 0.0;
-            for (var j = 0; j < d; j++)
-            {
-                eta += row[j] * beta[j];
-            }
+            var eta = LinearPredictor(row, level, beta);
 
             // −log P(y): log(1 + e^−η) for y = 1, log(1 + e^η) for y = 0, written stably.
             var signed = outcomes[i] ? -eta : eta;
@@ -176,6 +172,20 @@ public static class LogisticRegression
         }
 
         return deviance;
+    }
+
+    // η = x′β of one row: its level's indicator coefficient (level 0 is the reference), then the dense
+    // part, in that order so every pass sums alike.
+    private static double LinearPredictor(ReadOnlySpan<double> row, int level, double[] beta)
+    {
+        var d = row.Length;
+        var eta = level > 0 ? beta[d + level - 1] : 0.0;
+        for (var j = 0; j < d; j++)
+        {
+            eta += row[j] * beta[j];
+        }
+
+        return eta;
     }
 
     // One pass: X′WX (full, symmetric) and X′(y − μ) at β.
@@ -191,11 +201,7 @@ public static class LogisticRegression
         {
             var row = design.AsSpan(i * d, d);
             var level = levels is null ? 0 : levels[i];
-            var eta = level > 0 ? beta[d + level - 1] : 0.0;
-            for (var j = 0; j < d; j++)
-            {
-                eta += row[j] * beta[j];
-            }
+            var eta = LinearPredictor(row, level, beta);
 
             // μ = 1/(1 + e^−η), computed from the side that does not overflow.
             var mu = eta >= 0 ? 1.0 / (1.0 + Math.Exp(-eta)) : Math.Exp(eta) / (1.0 + Math.Exp(eta));
